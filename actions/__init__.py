@@ -1,0 +1,1 @@
+"""Custom actions for the muscle-atrophy triage assistant, one module per concern."""

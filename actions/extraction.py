@@ -1,0 +1,51 @@
+"""Finds the interview's facts in free text: signals from the knowledge file, answers to a question."""
+import re
+from typing import Dict, List, Optional, Text
+
+from actions import knowledge, textmatch
+
+UNKNOWN, NONE, UNCLEAR, YES = "unknown", "none", "unclear", "yes"
+
+_DONT_KNOW = re.compile(r"(不知道|不清楚|不太清楚|说不好|说不清|不记得|记不清|记不得|没注意|不确定|不了解|不懂|忘了)")
+_DENY = re.compile(r"^(都)?(没有|没|无|不是|否|没什么|都没|没做过|没查过|没检查过|没有做过|也没有|不会|没发现)")
+_AFFIRM = re.compile(r"^(有|是|对|嗯|有的|是的|对的|有啊|有过|是啊)")
+_DURATION = re.compile(r"([0-9一二两三四五六七八九十半几]+)(个)?(小时|天|周|星期|礼拜|个月|月|年)")
+
+
+def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
+    """Signals affirmed in `text`, grouped by the fact (slot) they answer."""
+    found: Dict[Text, List[Text]] = {}
+    if not text:
+        return found
+    for signal_id, signal in knowledge.signals().items():
+        if any(textmatch.has_affirmed(text, p) for p in signal["patterns"]):
+            found.setdefault(signal["fact"], []).append(signal_id)
+    return found
+
+
+def extract_duration(text: Optional[Text]) -> Optional[Text]:
+    match = _DURATION.search(textmatch.normalise(text or ""))
+    return match.group(0) if match else None
+
+
+def parse_answer(fact: Text, text: Optional[Text], intent: Optional[Text] = None) -> List[Text]:
+    """The value of `fact` given a reply to its question: signal ids, or unknown / none / yes / unclear."""
+    text = textmatch.normalise(text or "").strip()
+    signals = extract_signals(text).get(fact)
+    if signals:
+        return signals
+    if intent == "dont_know" or _DONT_KNOW.search(text):
+        return [UNKNOWN]
+    if intent == "deny" or _DENY.search(text):
+        return [NONE]
+    if intent == "affirm" or _AFFIRM.search(text):
+        question = next(q for q in knowledge.questions() if q["fact"] == fact)
+        return [question["yes"]] if question.get("yes") else [YES]
+    return [UNCLEAR]
+
+
+def signal_ids(facts: Dict[Text, Optional[List[Text]]]) -> List[Text]:
+    """All signal ids among the facts' values, in knowledge-file order."""
+    known = knowledge.signals()
+    present = {value for values in facts.values() if values for value in values}
+    return [signal_id for signal_id in known if signal_id in present]

@@ -1,0 +1,50 @@
+"""The summary a patient can copy and show a doctor, built from the interview's facts."""
+from typing import Any, Dict, List, Optional, Text
+
+from actions import extraction, knowledge
+
+MARKERS = (extraction.NONE, extraction.UNKNOWN, extraction.UNCLEAR)
+
+
+def describe(values: Optional[List[Text]], note: Optional[Text] = None) -> Text:
+    """Labels of a fact's signals, or the word for none / unknown / unclear / missing."""
+    words = knowledge.load()["answer_words"]
+    if not values:
+        return words["missing"]
+    signals = knowledge.signals()
+    labels = [signals[v]["label"] for v in values if v in signals]
+    if labels:
+        return "；".join(labels)
+    if extraction.UNCLEAR in values and note:
+        return f"{words['unclear']}(原话:{note})"
+    for marker in MARKERS:
+        if marker in values:
+            return words[marker]
+    return words["unclear"]
+
+
+def summary_fields(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dict[Text, Text]:
+    """Values for the utter_summary template."""
+    notes = bookkeeping.get("answer_notes") or {}
+    words = knowledge.load()["answer_words"]
+    onset = describe((facts.get("onset_age") or []) + (facts.get("onset_speed") or []))
+    if bookkeeping.get("duration"):
+        onset = f"{onset}(提到的时间:{bookkeeping['duration']})"
+    unknown_questions = [
+        q["label"] for q in knowledge.questions() if extraction.UNKNOWN in (facts.get(q["fact"]) or [])
+    ]
+    return {
+        "complaint": bookkeeping.get("complaint") or words["missing"],
+        "onset": onset,
+        "location": describe(facts.get("location"), notes.get("location")),
+        "associated": describe(facts.get("associated"), notes.get("associated")),
+        "immobilisation": describe(facts.get("immobilisation"), notes.get("immobilisation")),
+        "nutrition": describe(facts.get("nutrition"), notes.get("nutrition")),
+        "family": describe(facts.get("family_history"), notes.get("family_history")),
+        "tests": describe(facts.get("known_tests"), notes.get("known_tests")),
+        "unknowns": "、".join(unknown_questions) or words["none"],
+    }
+
+
+def has_content(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> bool:
+    return bool(bookkeeping.get("complaint")) or any(facts.values())

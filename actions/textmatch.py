@@ -1,0 +1,68 @@
+"""Clause splitting, negation and 'general question' detection for Chinese patient text."""
+import re
+from functools import lru_cache
+from typing import Iterator, List, Optional, Pattern, Text, Tuple
+
+# Clause boundaries: punctuation, line breaks and the contrastive words that start a new statement.
+_CLAUSE_SPLIT = re.compile(r"[,，。.;；!！?？\n\r、~～…]+|\s+|但是|但|不过|可是|而且")
+# A negation cue right before a finding negates it: 没有呼吸困难, 无吞咽困难, 没觉得喘不上气.
+_NEGATION_BEFORE = re.compile(
+    r"((没有|没(?![劲力知感胃精])|无(?![力法])|未|否认|并非|从没)[^没无未不,，。]{0,3}|(不觉得|不太|不怎么|并不|从不|都不|也不|不))$"
+)
+# Questions about a finding in general rather than reports of it.
+_HYPOTHETICAL = re.compile(r"(会不会|会导致|会引起|会出现|会有|以后会|将来|如果|假如|万一|要是|什么情况|哪些情况|哪些表现|需要警惕|怎么预防|算不算|属于)")
+_QUESTION = re.compile(r"(是怎么回事|怎么回事|是什么|什么意思|吗|嘛|么|呢|怎么办|为什么|为啥|[?？])")
+# Words that anchor a statement in a real person and a real moment.
+_ANCHOR = re.compile(r"(我|俺|咱|孩子|宝宝|儿子|女儿|闺女|老公|老婆|爱人|媳妇|妈|爸|爷爷|奶奶|外公|外婆|姥姥|姥爷|老人|家人|患者|病人|他|她|现在|刚才|刚刚|今天|昨天|今早|早上|晚上|突然|忽然|一下子|这几天|最近)")
+
+
+def normalise(text: Optional[Text]) -> Text:
+    """Full-width letters and digits to half-width; whitespace kept as clause breaks."""
+    if not text:
+        return ""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E and ch not in "，。；！？～":
+            ch = chr(code - 0xFEE0)
+        out.append(ch)
+    return "".join(out)
+
+
+def clauses(text: Text) -> List[Text]:
+    return [c for c in _CLAUSE_SPLIT.split(normalise(text)) if c]
+
+
+def is_negated(clause: Text, start: int) -> bool:
+    return bool(_NEGATION_BEFORE.search(clause[:start]))
+
+
+def is_general_question(text: Text) -> bool:
+    """'呼吸困难是怎么回事' asks about a finding; '我喘不上气怎么办' reports one."""
+    text = normalise(text)
+    return bool(_QUESTION.search(text)) and not _ANCHOR.search(text)
+
+
+def is_hypothetical(clause: Text) -> bool:
+    """'如果出现呼吸困难' or '会不会遗传' speaks of a finding that is not (yet) there."""
+    return bool(_HYPOTHETICAL.search(clause))
+
+
+@lru_cache(maxsize=512)
+def compile_pattern(pattern: Text) -> Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def affirmed_matches(text: Text, pattern: Text) -> Iterator[Tuple[Text, re.Match]]:
+    """Matches of `pattern` in clauses of `text` that are not negated."""
+    regex = compile_pattern(pattern)
+    for clause in clauses(text):
+        if is_hypothetical(clause):
+            continue
+        for match in regex.finditer(clause):
+            if not is_negated(clause, match.start()):
+                yield clause, match
+
+
+def has_affirmed(text: Text, pattern: Text) -> bool:
+    return next(affirmed_matches(text, pattern), None) is not None

@@ -1,0 +1,88 @@
+"""REST channel (POST /webhooks/rest/webhook): Rasa's REST protocol, with strict input checks and safe turns."""
+import asyncio
+import json
+import logging
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+import settings
+from channels import turn
+
+logger = logging.getLogger(__name__)
+
+
+class BadRequest(ValueError):
+    """A request the channel refuses, with the message the client sees."""
+
+
+def parse_body(body: bytes, max_bytes: int = settings.MAX_BODY_BYTES) -> Dict[Text, Any]:
+    """The sender, message and metadata of a REST request, or BadRequest with a clear reason."""
+    if len(body) > max_bytes:
+        raise BadRequest(f"request body too large (limit {max_bytes} bytes)")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadRequest("request body is not valid UTF-8")
+    except json.JSONDecodeError:
+        raise BadRequest("request body is not valid JSON")
+    if not isinstance(data, dict):
+        raise BadRequest("request body must be a JSON object")
+    sender, message, metadata = data.get("sender"), data.get("message"), data.get("metadata")
+    if not isinstance(sender, str) or not sender.strip() or len(sender) > 128:
+        raise BadRequest("'sender' must be a non-empty string of at most 128 characters")
+    if not isinstance(message, str):
+        raise BadRequest("'message' must be a string")
+    if metadata is not None and not isinstance(metadata, dict):
+        raise BadRequest("'metadata' must be an object")
+    return {"sender": sender.strip(), "message": message[: settings.MAX_MESSAGE_CHARS], "metadata": metadata}
+
+
+async def run_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    text: Text,
+    sender_id: Text,
+    input_channel: Text,
+    metadata: Optional[Dict[Text, Any]] = None,
+) -> list:
+    """Hand one message to Rasa and return the finalized turn; failures become an apology, never silence."""
+    collector = CollectingOutputChannel()
+    try:
+        await on_new_message(UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata))
+    except asyncio.CancelledError:
+        logger.error("turn cancelled for a %s message", input_channel)
+        return turn.finalize([], sender_id)
+    except Exception:
+        # Message text stays out of the log on purpose: it is patient data.
+        logger.exception("turn failed for a %s message", input_channel)
+        return turn.finalize([], sender_id)
+    return turn.finalize(collector.messages, sender_id)
+
+
+class RestChannel(InputChannel):
+    """Drop-in for Rasa's `rest` channel, registered as channels.rest.RestChannel."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("triage_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                data = parse_body(request.body or b"")
+            except BadRequest as error:
+                return response.json({"error": str(error)}, status=400)
+            messages = await run_turn(on_new_message, data["message"], data["sender"], self.name(), data["metadata"])
+            return response.json(messages)
+
+        return webhook

@@ -1,0 +1,72 @@
+"""Shared fixtures: the knowledge file, and the real servers started once per test session."""
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List
+
+import pytest
+import requests
+
+from tests import servers
+
+MODEL = servers.ROOT / "models" / "triage.tar.gz"
+
+
+@pytest.fixture(scope="session")
+def workdir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("servers")
+
+
+@pytest.fixture(scope="session")
+def action_server(workdir):
+    proc, port = servers.start_action_server(workdir)
+    yield port
+    proc.stop()
+
+
+@pytest.fixture(scope="session")
+def relay(action_server):
+    """The Rasa server reaches the action server through this relay, so tests can cut it."""
+    relay = servers.Relay(action_server)
+    yield relay
+    relay.close()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(workdir, relay):
+    if not MODEL.exists():
+        pytest.fail(f"{MODEL} is missing: run `make train` (make test does it first)")
+    proc, port = servers.start_rasa_server(workdir, relay.port, servers.ROOT / "credentials.yml", MODEL)
+    yield f"http://127.0.0.1:{port}"
+    proc.stop()
+
+
+class RestClient:
+    """Talks to POST /webhooks/rest/webhook as a patient would."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+
+    def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
+        reply = requests.post(
+            f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
+        )
+        reply.raise_for_status()
+        return reply.json()
+
+    @staticmethod
+    def new_sender() -> str:
+        return f"test-{uuid.uuid4().hex}"
+
+
+@pytest.fixture(scope="session")
+def rest(rasa_server) -> RestClient:
+    return RestClient(rasa_server)
+
+
+@pytest.fixture(autouse=True)
+def _relay_restored(request):
+    """A test that cuts or slows the relay cannot leak that into the next test."""
+    yield
+    if "relay" in request.fixturenames:
+        relay = request.getfixturevalue("relay")
+        relay.cut, relay.delay = False, 0.0
