@@ -40,7 +40,7 @@ def parse_answer(fact: Text, text: Optional[Text], intent: Optional[Text] = None
         return [NONE]
     if intent == "affirm" or _AFFIRM.search(text):
         question = next(q for q in knowledge.questions() if q["fact"] == fact)
-        return [question["yes"]] if question.get("yes") else [YES]
+        return [question["affirmed"]] if question.get("affirmed") else [YES]
     return [UNCLEAR]
 
 

@@ -4,7 +4,7 @@ from functools import lru_cache
 from typing import Iterator, List, Optional, Pattern, Text, Tuple
 
 # Clause boundaries: punctuation, line breaks and the contrastive words that start a new statement.
-_CLAUSE_SPLIT = re.compile(r"[,，。.;；!！?？\n\r、~～…]+|\s+|但是|但|不过|可是|而且")
+_CLAUSE_SPLIT = re.compile(r"[,，。.;；!！?？\n\r、~～…]+|\s+|但是|可是|但")
 # A negation cue right before a finding negates it: 没有呼吸困难, 无吞咽困难, 没觉得喘不上气.
 _NEGATION_BEFORE = re.compile(
     r"((没有|没(?![劲力知感胃精])|无(?![力法])|未|否认|并非|从没)[^没无未不,，。]{0,3}|(不觉得|不太|不怎么|并不|从不|都不|也不|不))$"

@@ -70,3 +70,60 @@ def _relay_restored(request):
     if "relay" in request.fixturenames:
         relay = request.getfixturevalue("relay")
         relay.cut, relay.delay = False, 0.0
+
+
+# ---- fixtures for actions, without Rasa (financial-demo style) ----
+
+import yaml  # noqa: E402
+from rasa_sdk import Tracker  # noqa: E402
+from rasa_sdk.executor import CollectingDispatcher  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def domain() -> Dict[str, Any]:
+    """The domain folder merged into one dict, as the action server receives it."""
+    merged: Dict[str, Any] = {}
+    for path in sorted((servers.ROOT / "domain").glob("*.yml")):
+        part = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for key, value in part.items():
+            if isinstance(value, dict):
+                merged.setdefault(key, {}).update(value)
+            elif isinstance(value, list):
+                merged.setdefault(key, []).extend(value)
+    return merged
+
+
+@pytest.fixture
+def dispatcher() -> CollectingDispatcher:
+    return CollectingDispatcher()
+
+
+def make_tracker(
+    text: str = "",
+    intent: str = "describe_symptoms",
+    slots: Dict[str, Any] = None,
+    entities: List[Dict[str, Any]] = None,
+    events: List[Dict[str, Any]] = None,
+    latest_message: Dict[str, Any] = None,
+) -> Tracker:
+    message = latest_message or {
+        "text": text,
+        "intent": {"name": intent, "confidence": 1.0},
+        "entities": entities or [],
+        "message_id": uuid.uuid4().hex,
+    }
+    return Tracker(
+        sender_id="unit-test",
+        slots=slots or {},
+        latest_message=message,
+        events=events if events is not None else [{"event": "user", "text": text}],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+@pytest.fixture
+def tracker_for():
+    return make_tracker

@@ -1,0 +1,80 @@
+"""Facts found in free text and in answers to the interview's questions."""
+import pytest
+
+from actions import extraction
+
+
+def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
+    text = "骨折打了六周石膏,拆了以后这条腿比另一条细了一圈"
+    found = extraction.extract_signals(text)
+    assert "cast" in found["immobilisation"]
+    assert "one_side" in found["location"]
+    assert extraction.extract_duration(text) == "六周"
+
+
+@pytest.mark.parametrize(
+    "text,fact,signal",
+    [
+        ("我儿子5岁走路老摔跤", "onset_age", "onset_child"),
+        ("从出生就不太会抬头", "onset_age", "onset_birth"),
+        ("他舅舅也是这样", "family_history", "family_history"),
+        ("手发麻大鱼际肉少了", "associated", "numbness"),
+        ("胳膊上的肉一跳一跳的", "associated", "twitching"),
+        ("上楼梯蹲下起来都费劲", "location", "proximal"),
+        ("眼皮发紫还有红疹", "associated", "rash"),
+        ("大腿一按就疼", "associated", "muscle_pain"),
+        ("化疗以后吃不下饭瘦了二十斤", "nutrition", "weight_loss"),
+        ("化疗以后吃不下饭瘦了二十斤", "nutrition", "cancer"),
+        ("在床上躺了三个月", "immobilisation", "bed_rest"),
+        ("膝关节炎疼得不敢走路", "immobilisation", "pain_immobile"),
+        ("肌电图说是神经源性损害", "known_tests", "emg_neurogenic"),
+        ("查了肌酸激酶很高", "known_tests", "ck_high"),
+        ("越来越没劲了", "onset_speed", "progressive"),
+    ],
+)
+def test_signal_in_free_text(text, fact, signal):
+    assert signal in extraction.extract_signals(text).get(fact, [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["没有麻木", "手脚不麻", "家里没人这样", "没有打过石膏", "会不会遗传给孩子"],
+)
+def test_negated_or_hypothetical_findings_are_not_signals(text):
+    found = extraction.extract_signals(text)
+    assert not found.get("associated") and not found.get("family_history") and not found.get("immobilisation")
+
+
+@pytest.mark.parametrize(
+    "fact,text,intent,expected",
+    [
+        ("onset_age", "不知道", "dont_know", ["unknown"]),
+        ("onset_age", "这个不太清楚", None, ["unknown"]),
+        ("associated", "都没有", "deny", ["none"]),
+        ("family_history", "有", "affirm", ["family_history"]),
+        ("immobilisation", "有的", "affirm", ["bed_rest"]),
+        ("onset_age", "成年后", None, ["onset_adult"]),
+        ("onset_age", "60岁以后", None, ["onset_elderly"]),
+        ("associated", "手脚发麻,肌肉也跳", None, ["numbness", "twitching"]),
+        ("location", "反正就是不得劲", None, ["unclear"]),
+        ("onset_age", "是的", "affirm", ["yes"]),
+    ],
+)
+def test_answer_to_a_question(fact, text, intent, expected):
+    assert extraction.parse_answer(fact, text, intent) == expected
+
+
+def test_every_interview_button_payload_parses_to_a_value():
+    """A button must never lead to 'unclear'."""
+    import yaml
+
+    from tests.servers import ROOT
+
+    responses = yaml.safe_load((ROOT / "domain" / "interview.yml").read_text())["responses"]
+    for name, variants in responses.items():
+        if not name.startswith("utter_ask_"):
+            continue
+        fact = name[len("utter_ask_"):]
+        for button in variants[0]["buttons"]:
+            value = extraction.parse_answer(fact, button["payload"])
+            assert value != ["unclear"], (fact, button["payload"])

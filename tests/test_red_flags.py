@@ -1,0 +1,134 @@
+"""The red-flag gate: emergencies caught from many phrasings; negations and general questions are not."""
+import pytest
+
+from actions import red_flags
+from components.red_flag_gate import decide
+
+EMERGENCIES = [
+    # stroke
+    ("我爸今天早上突然左边手脚没劲,嘴也歪了", "stroke"),
+    ("突然右边胳膊和腿使不上劲", "stroke"),
+    ("我妈刚才一下子半边身子不能动了", "stroke"),
+    ("老公说话突然含糊不清舌头发硬", "stroke"),
+    ("奶奶嘴角歪了口水往外流", "stroke"),
+    ("睡醒发现左腿动不了还有点麻", "stroke"),
+    ("爷爷口眼歪斜讲话不利索", "stroke"),
+    ("突然一侧手脚发麻没力气", "stroke"),
+    # breathing
+    ("我喘不上气,浑身没劲", "breathing"),
+    ("这两天肌无力越来越重现在呼吸困难", "breathing"),
+    ("我妈晚上憋醒好几次喘不过气", "breathing"),
+    ("孩子呼吸很费力胸口一起一伏的", "breathing"),
+    ("躺下就上不来气", "breathing"),
+    ("肌无力的病人现在透不过气了", "breathing"),
+    ("没有发烧但喘不上气", "breathing"),
+    # swallowing
+    ("喝水老是呛", "swallowing"),
+    ("我爸最近吃饭总呛咳,咽不下去", "swallowing"),
+    ("吞咽困难连口水都咽不下", "swallowing"),
+    ("一吃东西就噎住", "swallowing"),
+    ("这几天无法吞咽药片", "swallowing"),
+    ("喝汤都会呛到咳半天", "swallowing"),
+    # rapid progression
+    ("感冒后一周两条腿没劲这两天手也没劲了越来越重", "rapid_progression"),
+    ("腿没劲从脚往上发展到腰了", "rapid_progression"),
+    ("拉肚子好了以后两三天就站不起来了", "rapid_progression"),
+    ("两天时间越来越没劲现在走不了路", "rapid_progression"),
+    ("发烧之后手脚发麻没劲,一天比一天重", "rapid_progression"),
+    ("从脚底一直麻到了胸口", "rapid_progression"),
+    # cord compression
+    ("两条腿没劲，小便也控制不住", "cord_compression"),
+    ("摔了一跤两条腿动不了", "cord_compression"),
+    ("从楼梯上跌下来以后下半身没知觉", "cord_compression"),
+    ("腿突然没劲还尿裤子了", "cord_compression"),
+    ("车祸后双腿无力抬不起来", "cord_compression"),
+    ("腰疼了几天今天两腿没劲大便也解不出来", "cord_compression"),
+    # rhabdomyolysis
+    ("浑身肌肉疼尿是酱油色", "rhabdomyolysis"),
+    ("跑完马拉松大腿疼得厉害小便像可乐一样", "rhabdomyolysis"),
+    ("腿疼得走不了尿发黑", "rhabdomyolysis"),
+    ("全身酸痛没劲，尿的颜色像浓茶", "rhabdomyolysis"),
+    # floppy child
+    ("宝宝今天突然软绵绵的", "floppy_child"),
+    ("我闺女刚才午睡醒不过来浑身瘫软", "floppy_child"),
+    ("孩子一直昏睡叫不醒", "floppy_child"),
+    ("儿子刚才突然抬不起头全身没劲", "floppy_child"),
+    ("小孩打完针以后喊不醒", "floppy_child"),
+]
+
+NOT_EMERGENCIES = [
+    # negations
+    "没有呼吸困难",
+    "我没有喘不上气也没有吞咽困难",
+    "吃饭不呛,喝水也不呛",
+    "没觉得说话不清楚",
+    "嘴没有歪,就是腿没劲",
+    "大小便都正常,没有失禁",
+    "尿的颜色正常",
+    "否认吞咽困难",
+    # general questions about a red flag
+    "呼吸困难是怎么回事",
+    "如果出现吞咽困难要去医院吗",
+    "肌无力会导致呼吸困难吗",
+    "什么情况下要打120",
+    "喝水呛咳是什么原因",
+    "酱油色尿是什么病",
+    "渐冻症以后会不会喘不上气",
+    "吉兰巴雷综合征会从脚往上蔓延吗",
+    # ordinary, non-urgent descriptions
+    "骨折打了六周石膏,拆了以后这条腿比另一条细了一圈",
+    "我最近腿没劲上楼费劲",
+    "我妈瘦了很多胳膊细了",
+    "手发麻大鱼际肉少了",
+    "我儿子5岁走路老摔跤",
+    "卧床半年了腿细了很多",
+    "肉跳了好几个月",
+    "",
+    "   ",
+    "😀😀",
+]
+
+
+@pytest.mark.parametrize("text,flag_id", EMERGENCIES)
+def test_emergency_is_caught(text, flag_id):
+    assert flag_id in [flag.id for flag in red_flags.detect(text)]
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCIES)
+def test_negation_general_question_or_ordinary_text_is_not_an_emergency(text):
+    assert red_flags.detect(text) == []
+
+
+def test_every_red_flag_has_phrasings_here():
+    from actions import knowledge
+
+    covered = {flag_id for _, flag_id in EMERGENCIES}
+    assert covered == {flag["id"] for flag in knowledge.load()["red_flags"]}
+    assert len(EMERGENCIES) + len(NOT_EMERGENCIES) >= 40
+
+
+CONFIG = {"classifier_threshold": 0.8, "fallback_threshold": 0.3}
+
+
+def test_gate_forces_red_flag_over_any_classifier_result():
+    forced = decide("我喘不上气", {"name": "greet", "confidence": 0.99}, [], CONFIG)
+    assert forced == {"name": "red_flag", "confidence": 1.0}
+
+
+def test_gate_vetoes_classifier_red_flag_on_a_negation():
+    ranking = [{"name": "red_flag", "confidence": 0.9}, {"name": "describe_symptoms", "confidence": 0.6}]
+    forced = decide("没有呼吸困难,就是腿没劲", ranking[0], ranking, CONFIG)
+    assert forced == {"name": "describe_symptoms", "confidence": 0.6}
+
+
+def test_gate_keeps_a_confident_classifier_red_flag_it_has_no_rule_for():
+    assert decide("我爸整个人不对劲了瘫在地上", {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
+
+
+def test_gate_sends_an_unsure_classifier_red_flag_to_the_fallback():
+    ranking = [{"name": "red_flag", "confidence": 0.5}, {"name": "greet", "confidence": 0.1}]
+    assert decide("嗯嗯", ranking[0], ranking, CONFIG)["name"] == "nlu_fallback"
+
+
+def test_gate_leaves_other_intents_alone():
+    assert decide("肌肉萎缩是什么原因", {"name": "ask_causes", "confidence": 0.9}, [], CONFIG) is None
