@@ -16,13 +16,34 @@ export TRACKER_HOST ?=
 export TRACKER_DB ?= $(CURDIR)/.rasa/tracker.db
 export TRACKER_USER ?=
 export TRACKER_PASSWORD ?=
+# One Rasa process: in-memory locks. Several sharing a tracker store: LOCK_STORE_TYPE=redis (docs/deploy.md).
+export LOCK_STORE_TYPE ?= in_memory
+export REDIS_HOST ?= 127.0.0.1
+export REDIS_PORT ?= 6379
+export REDIS_PASSWORD ?=
+export REDIS_DB ?= 1
+# WeChat / WeCom channels (docs/wechat.md): empty token = channel off. Real values only from the environment.
+export WECHAT_TOKEN ?=
+export WECHAT_APP_ID ?=
+export WECHAT_APP_SECRET ?=
+export WECHAT_ENCODING_AES_KEY ?=
+export WECHAT_API_BASE_URL ?= https://api.weixin.qq.com/cgi-bin/
+export WECHAT_SENDER_KEY ?=
+export WECHAT_REPLY_BUDGET ?= 4
+export WECOM_TOKEN ?=
+export WECOM_CORP_ID ?=
+export WECOM_SECRET ?=
+export WECOM_AGENT_ID ?=
+export WECOM_ENCODING_AES_KEY ?=
+export WECOM_API_BASE_URL ?= https://qyapi.weixin.qq.com/cgi-bin/
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
 TRAIN_INPUTS := config.yml domain data knowledge
+WEB_SOURCES := $(wildcard web/src/*.js) web/index.html web/style.css web/favicon.svg web/build.mjs package-lock.json
 
-.PHONY: help install data validate train run test test-unit test-e2e test-stories test-nlu bench clean
+.PHONY: help install data validate train run test test-unit test-e2e test-stories test-nlu export-story test-web web bench retention clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -34,8 +55,9 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(BIN)/pip install -q -c constraints.txt -e ".[test]"
 	touch $@
 
-install: $(VENV)/.installed ## create .venv with python3.10 and install everything
-	@if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+# npm ci deletes node_modules first: run it only when package-lock.json changed, so that concurrent
+# make runs (and a `make test` while `make run` serves) never see node_modules half-installed.
+install: $(VENV)/.installed node_modules/.package-lock.json ## create .venv with python3.10 and install everything
 
 data: $(VENV)/.installed ## regenerate NLU lookups and the jieba dictionary from knowledge/causes.yml
 	$(BIN)/python scripts/gen_nlu_terms.py
@@ -47,7 +69,15 @@ train: install ## train the model if the data changed (Rasa reuses unchanged com
 	@mkdir -p models .rasa
 	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name triage --quiet
 
-run: train ## start the action server and the Rasa server on localhost (Ctrl-C stops both)
+node_modules/.package-lock.json: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+web/dist/app.js: node_modules/.package-lock.json $(WEB_SOURCES)
+	npm run --silent build
+
+web: web/dist/app.js ## build the web chat page into web/dist (make run serves it at /chat/)
+
+run: train web ## start the action server and the Rasa server on localhost (Ctrl-C stops both)
 	@mkdir -p .rasa
 	@trap 'kill 0' INT TERM EXIT; \
 	$(RASA) run actions --actions actions --port $(ACTION_PORT) & \
@@ -55,7 +85,7 @@ run: train ## start the action server and the Rasa server on localhost (Ctrl-C s
 		--port $(RASA_PORT) --interface 127.0.0.1 --cors "http://127.0.0.1:$(RASA_PORT)" & \
 	wait
 
-test: train ## run every test (unit, NLU hold-out, stories, end-to-end)
+test: train web ## run every test (unit, NLU hold-out, stories, end-to-end)
 	$(MAKE) validate
 	$(BIN)/pytest -q -p no:cacheprovider
 
@@ -65,8 +95,27 @@ test-unit: install ## unit tests only (no servers)
 test-e2e: train ## end-to-end tests against the real servers
 	$(BIN)/pytest -q -m e2e -p no:cacheprovider
 
+test-web: train web ## the web chat in headless Chromium (/usr/bin/chromium; screenshots in test-artifacts/)
+	$(BIN)/pytest -q -m browser -p no:cacheprovider
+
+STORIES ?= tests/test_stories.yml
+test-stories: validate train ## run the test stories (STORIES=file), report in reports/stories.html and reports/stories.md
+	$(BIN)/python scripts/run_stories.py --stories $(STORIES) --model models/triage.tar.gz --out reports --results results
+
+test-nlu: train ## NLU cross-validation and hold-out set, F1 floors; reports/nlu/ (intent report, confusion matrix)
+	$(BIN)/python scripts/nlu_report.py --out reports/nlu
+
+export-story: install ## write a stored conversation as a test story (SENDER=id or LAST=N; OUT=file)
+	@test -n "$(SENDER)$(LAST)" || { echo "usage: make export-story SENDER=<sender id>  or  LAST=<N>  [OUT=file]"; exit 2; }
+	$(BIN)/python scripts/export_story.py $(if $(SENDER),--sender $(SENDER),--last $(LAST)) \
+		--out $(or $(OUT),reports/test_exported_stories.yml)
+
 bench: train ## latency, throughput, start time, training time and memory, written to bench/results/
 	$(BIN)/python bench/bench.py
+
+retention: install ## delete conversations that ended more than DAYS days ago from the tracker store (DAYS=N)
+	@test -n "$(DAYS)" || { echo "usage: make retention DAYS=N"; exit 2; }
+	$(BIN)/python scripts/retention.py --days $(DAYS)
 
 clean: ## remove models, reports and caches
 	rm -rf models reports results .rasa bench/results .pytest_cache

@@ -15,6 +15,8 @@ INTERRUPTIONS = frozenset({
     "red_flag", "faq", "ask_causes", "ask_cause_category", "ask_care",
     "stop_interview", "restart_interview", "request_summary", "bot_challenge", "goodbye",
 })
+# Below this confidence an interrupting intent is more likely a misread answer ("慢慢加重" as a restart).
+INTERRUPTION_MIN_CONFIDENCE = 0.6
 BOOKKEEPING_SLOTS = ("asked", "complaint", "duration", "answer_notes", "interview_done", "last_parsed")
 # Actions that may stand between a user message and the form without having answered it.
 _PASS_THROUGH = frozenset({"action_listen", "action_extract_slots", "interview_form", "validate_interview_form"})
@@ -50,12 +52,12 @@ def choose_next(facts: Dict[Text, Any], asked: List[Text]) -> Optional[Text]:
         return None
     known = sum(1 for v in facts.values() if v)
     order = facts_order()
-    if scoring.is_decisive(scoring.rank(extraction.signal_ids(facts)), known):
-        order = [f for f in order if f in params.get("always_ask", [])]
     if set(facts.get("onset_age") or []) & {"onset_birth", "onset_child"}:
         # Early onset makes family history the most telling question.
         order.remove("family_history")
         order.insert(order.index("onset_age") + 1, "family_history")
+    if scoring.is_decisive(scoring.rank(extraction.signal_ids(facts)), known):
+        order = [f for f in order if f in params.get("always_ask", [])]
     return next((f for f in order if facts.get(f) is None and f not in asked), None)
 
 
@@ -68,6 +70,7 @@ def plan_turn(
     unparsed: bool,
     resumed: bool,
     bookkeeping: Optional[Dict[Text, Any]] = None,
+    confidence: float = 1.0,
 ) -> TurnPlan:
     """What one turn of the interview sets and asks.
 
@@ -78,11 +81,11 @@ def plan_turn(
     bookkeeping = bookkeeping or {}
     if text and text.startswith("/"):
         text = ""  # a button payload such as /describe_symptoms says nothing about symptoms
-    interruption = intent in INTERRUPTIONS
+    interruption = intent in INTERRUPTIONS and (intent == "red_flag" or confidence >= INTERRUPTION_MIN_CONFIDENCE)
     if requested and interruption and not resumed:
         return TurnPlan(reject=True)
     updates: Dict[Text, Any] = {}
-    fresh = unparsed and not (interruption and requested) and intent != "restart_interview"
+    fresh = unparsed and not interruption
     if fresh:
         for fact, found in extraction.extract_signals(text).items():
             merged = merge(facts.get(fact), found)
@@ -124,6 +127,7 @@ class ValidateInterviewForm(FormValidationAction):
             requested=tracker.get_slot("requested_slot"),
             text=tracker.latest_message.get("text"),
             intent=(tracker.latest_message.get("intent") or {}).get("name"),
+            confidence=(tracker.latest_message.get("intent") or {}).get("confidence") or 0.0,
             unparsed=message_id != tracker.get_slot("last_parsed"),
             resumed=resumed(tracker.events),
             bookkeeping={k: tracker.get_slot(k) for k in BOOKKEEPING_SLOTS},

@@ -7,7 +7,7 @@ from typing import Iterator, List, Optional, Pattern, Text, Tuple
 _CLAUSE_SPLIT = re.compile(r"[,，。.;；!！?？\n\r、~～…]+|\s+|但是|可是|但")
 # A negation cue right before a finding negates it: 没有呼吸困难, 无吞咽困难, 没觉得喘不上气.
 _NEGATION_BEFORE = re.compile(
-    r"((没有|没(?![劲力知感胃精])|无(?![力法])|未|否认|并非|从没)[^没无未不,，。]{0,3}|(不觉得|不太|不怎么|并不|从不|都不|也不|不))$"
+    r"((没有|没(?![劲力知感胃精几多])|无(?![力法])|未|否认|并非|从没)[^没无未不,，。]{0,3}|(不觉得|不太|不怎么|并不|从不|都不|也不|不))$"
 )
 # Questions about a finding in general rather than reports of it.
 _HYPOTHETICAL = re.compile(r"(会不会|会导致|会引起|会出现|会有|以后会|将来|如果|假如|万一|要是|什么情况|哪些情况|哪些表现|需要警惕|怎么预防|算不算|属于)")

@@ -65,7 +65,8 @@ class WebPage(InputChannel):
 
         @page.route("/<name>", methods=["GET"])
         async def asset(request: Request, name: Text) -> HTTPResponse:
-            return await self._file(name)
+            # Sanic matches /chat/ here with an empty name (and /chat above).
+            return await self._file(name or "index.html")
 
         return page
 

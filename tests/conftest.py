@@ -32,10 +32,20 @@ def relay(action_server):
 
 
 @pytest.fixture(scope="session")
-def rasa_server(workdir, relay):
+def wechat_api():
+    """The fake WeChat/WeCom API (tokens, customer-service messages) the Rasa server's channels call."""
+    api = servers.FakeWeChatAPI()
+    yield api
+    api.close()
+
+
+@pytest.fixture(scope="session")
+def rasa_server(workdir, relay, wechat_api):
     if not MODEL.exists():
         pytest.fail(f"{MODEL} is missing: run `make train` (make test does it first)")
-    proc, port = servers.start_rasa_server(workdir, relay.port, servers.ROOT / "credentials.yml", MODEL)
+    proc, port = servers.start_rasa_server(
+        workdir, relay.port, servers.ROOT / "credentials.yml", MODEL, extra_env=wechat_api.env
+    )
     yield f"http://127.0.0.1:{port}"
     proc.stop()
 

@@ -80,3 +80,18 @@ def test_resumed_sees_an_action_after_the_user_message():
     events = [{"event": "user"}, {"event": "action", "name": "action_answer_faq"}]
     assert interview.resumed(events)
     assert not interview.resumed([{"event": "action", "name": "action_listen"}, {"event": "user"}])
+
+
+def test_an_unsure_interruption_is_read_as_an_answer():
+    plan = plan_turn(facts(), ["onset_speed"], "onset_speed", "慢慢加重", "restart_interview", True, False, confidence=0.54)
+    assert not plan.reject
+    assert plan.updates["onset_speed"] == ["progressive"]
+
+
+def test_a_red_flag_always_interrupts():
+    assert plan_turn(facts(), ["onset_age"], "onset_age", "喘不上气", "red_flag", True, False, confidence=0.5).reject
+
+
+def test_decisive_early_onset_case_does_not_crash():
+    known = facts(onset_age=["onset_birth"], family_history=["family_history"], onset_speed=["progressive"])
+    assert interview.choose_next(known, ["onset_age", "family_history", "onset_speed"]) in (None, "associated")

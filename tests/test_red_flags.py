@@ -20,6 +20,7 @@ EMERGENCIES = [
     ("我妈晚上憋醒好几次喘不过气", "breathing"),
     ("孩子呼吸很费力胸口一起一伏的", "breathing"),
     ("躺下就上不来气", "breathing"),
+    ("肌无力越来越重,喘气很吃力", "breathing"),
     ("肌无力的病人现在透不过气了", "breathing"),
     ("没有发烧但喘不上气", "breathing"),
     # swallowing
@@ -36,12 +37,16 @@ EMERGENCIES = [
     ("两天时间越来越没劲现在走不了路", "rapid_progression"),
     ("发烧之后手脚发麻没劲,一天比一天重", "rapid_progression"),
     ("从脚底一直麻到了胸口", "rapid_progression"),
+    ("我感冒后没几天腿软一直往上走现在胳膊也没劲了", "rapid_progression"),
+    ("发烧后突然站不起来", "rapid_progression"),
     # cord compression
     ("两条腿没劲，小便也控制不住", "cord_compression"),
     ("摔了一跤两条腿动不了", "cord_compression"),
     ("从楼梯上跌下来以后下半身没知觉", "cord_compression"),
     ("腿突然没劲还尿裤子了", "cord_compression"),
     ("车祸后双腿无力抬不起来", "cord_compression"),
+    ("车祸后手脚都动不了", "cord_compression"),
+    ("腰以下没感觉,尿不出来", "cord_compression"),
     ("腰疼了几天今天两腿没劲大便也解不出来", "cord_compression"),
     # rhabdomyolysis
     ("浑身肌肉疼尿是酱油色", "rhabdomyolysis"),

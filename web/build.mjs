@@ -17,11 +17,11 @@ await build({
   format: "esm",
   minify: true,
   sourcemap: false,
-  target: ["es2020", "chrome90", "safari14", "firefox90"],
+  target: ["es2020"],
   legalComments: "none",
   logLevel: "warning",
 });
-for (const file of ["index.html", "style.css"]) {
+for (const file of ["index.html", "style.css", "favicon.svg"]) {
   copyFileSync(join(web, file), join(dist, file));
 }
 console.log(`built ${dist}`);

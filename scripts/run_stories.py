@@ -1,0 +1,241 @@
+"""Run the test stories two ways and write a readable report (reports/stories.md, reports/stories.html).
+
+1. `rasa test core --e2e`: Rasa's check of the NLU (each user text's intent and entities) and of the rules'
+   next action. It never calls the action server, so the form's questions are not checked there.
+2. Live replay: every story's user texts are sent to a running Rasa server with the action server behind it,
+   the conversation is read back from the tracker store and compared step by step with the story,
+   the questions the form asks (requested_slot) included.
+
+    python scripts/run_stories.py [--stories tests/test_stories.yml] [--model models/triage.tar.gz]
+
+Without --rasa-url it starts an action server and a Rasa server on free ports and stops them after.
+Exits 1 when any story fails.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Text
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+import export_story  # noqa: E402
+import story_report  # noqa: E402
+from story_report import Divergence, Step  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+# ---------------------------------------------------------------- check 1: rasa test core
+
+def run_rasa_test(stories: Path, model: Path, out_dir: Path, env: Optional[Dict[Text, Text]] = None) -> int:
+    """`rasa test core --e2e` into `out_dir`; its exit code (0 even when stories fail).
+
+    Not --fail-on-prediction-errors: that stops at the first wrong prediction with an exception and writes
+    no failed_test_stories.yml, so the report could name one failure at most.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for name in ("failed_test_stories.yml", "story_report.json"):
+        (out_dir / name).unlink(missing_ok=True)
+    args = [
+        str(BIN / "rasa"), "test", "core", "--e2e", "--stories", str(stories), "--model", str(model),
+        "--out", str(out_dir), "--no-plot",
+    ]
+    log = out_dir / "rasa_test.log"
+    with open(log, "w") as fh:
+        proc = subprocess.run(args, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=fh, stderr=subprocess.STDOUT)
+    return proc.returncode
+
+
+def as_test_file(path: Path) -> "tuple[Path, Optional[Path]]":
+    """A path `rasa test core --e2e` reads: it silently skips files whose name does not start with test_."""
+    if path.is_dir() or path.name.startswith("test_"):
+        return path, None
+    tmp = Path(tempfile.mkdtemp(prefix="stories-"))
+    copy = tmp / f"test_{path.name}"
+    shutil.copy(path, copy)
+    return copy, tmp
+
+
+def rasa_failures(out_dir: Path) -> Dict[Text, List[Divergence]]:
+    failed_file = out_dir / "failed_test_stories.yml"
+    if not failed_file.exists():
+        raise RuntimeError(f"rasa test core wrote no {failed_file}; see {out_dir / 'rasa_test.log'}")
+    return story_report.parse_failed_stories(failed_file.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- check 2: live replay
+
+def message_for(step: Step) -> Optional[Text]:
+    """What to send for a user step: its text, or `/intent` when the story gives only the intent."""
+    if step.text:
+        return step.text
+    if step.value:
+        return "/" + str(step.value).split("/", 1)[0]
+    return None
+
+
+def actual_steps(db_url: Any, sender: Text) -> List[Step]:
+    """The conversation as stored, in the same shape as a story's steps."""
+    sessions = export_story.split_sessions(export_story.read_events(db_url, sender))
+    raw = export_story.events_to_steps(sessions[-1] if sessions else [])
+    return story_report.story_steps(raw)
+
+
+def replay(name: Text, steps: Sequence[Step], rasa_url: Text, db_url: Any, timeout: float = 30) -> Optional[Divergence]:
+    """Send one story's user messages to the live bot; the first divergence, or None."""
+    sender = f"story-{uuid.uuid4().hex}"
+    for step in steps:
+        if step.kind != "user":
+            continue
+        text = message_for(step)
+        if text is None:
+            continue
+        reply = requests.post(
+            f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+        )
+        reply.raise_for_status()
+    return story_report.compare(steps, actual_steps(db_url, sender), check="live")
+
+
+def replay_all(stories: Dict[Text, List[Step]], rasa_url: Text, db_url: Any) -> Dict[Text, Optional[Divergence]]:
+    return {name: replay(name, steps, rasa_url, db_url) for name, steps in stories.items()}
+
+
+# ---------------------------------------------------------------- servers for `make test-stories`
+
+class Servers:
+    """An action server and a Rasa server on free ports, with a SQLite tracker store in a temp folder."""
+
+    def __init__(self, model: Path) -> None:
+        from tests import servers  # the same helpers the pytest fixtures use
+
+        self._servers = servers
+        self.workdir = Path(tempfile.mkdtemp(prefix="stories-"))
+        self.model = model
+        self.procs: List[Any] = []
+        self.action_port: Optional[int] = None
+        self.rasa_url: Optional[Text] = None
+        self.error: Optional[BaseException] = None
+
+    def start(self) -> None:
+        try:
+            proc, self.action_port = self._servers.start_action_server(self.workdir)
+            self.procs.append(proc)
+            proc, port = self._servers.start_rasa_server(
+                self.workdir, self.action_port, ROOT / "credentials.yml", self.model
+            )
+            self.procs.append(proc)
+            self.rasa_url = f"http://127.0.0.1:{port}"
+        except BaseException as e:  # reported by the caller, after rasa test core has finished
+            self.error = e
+
+    @property
+    def db_url(self) -> Text:
+        return f"sqlite:///{self.workdir / 'tracker.db'}"
+
+    def stop(self) -> None:
+        for proc in reversed(self.procs):
+            proc.stop()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the whole run
+
+def run(
+    stories_path: Path,
+    model: Path,
+    out_dir: Path,
+    results_dir: Path,
+    rasa_url: Optional[Text] = None,
+    db_url: Optional[Any] = None,
+    action_port: Optional[int] = None,
+    live: bool = True,
+) -> List[story_report.StoryResult]:
+    """Both checks and the report; the results, one per story."""
+    started = time.time()
+    stories = story_report.load_stories(stories_path)
+    if not stories:
+        raise RuntimeError(f"no stories in {stories_path}")
+    rasa_input, tmp = as_test_file(stories_path)
+    servers = None
+    starter = None
+    if live and not rasa_url:
+        servers = Servers(model)
+        starter = threading.Thread(target=servers.start, daemon=True)
+        starter.start()  # the servers load while rasa test core runs
+    try:
+        env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"} if action_port else {}
+        run_rasa_test(rasa_input, model, results_dir, env)
+        from_rasa = rasa_failures(results_dir)
+        totals = story_report.conversation_totals(results_dir / "story_report.json") or {}
+        if totals.get("total") != len(stories):
+            raise RuntimeError(
+                f"rasa test core evaluated {totals.get('total', 0)} stories, the file has {len(stories)}; "
+                f"see {results_dir / 'rasa_test.log'}"
+            )
+        from_live: Dict[Text, Optional[Divergence]] = {}
+        if live:
+            if servers:
+                starter.join()
+                if servers.error:
+                    raise RuntimeError(f"could not start the servers: {servers.error}")
+                rasa_url, db_url = servers.rasa_url, servers.db_url
+            from_live = replay_all(stories, rasa_url, db_url)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if servers:
+            if starter and starter.is_alive():
+                starter.join()
+            servers.stop()
+    results = story_report.build_results(stories, from_rasa, from_live)
+    meta = {
+        "故事文件": stories_path,
+        "模型": model,
+        "检查": "Rasa 测试 + 真实对话" if live else "只有 Rasa 测试(没有真实对话)",
+        "耗时": f"{time.time() - started:.0f} 秒",
+        "Rasa 原始结果": results_dir,
+    }
+    story_report.write_reports(results, out_dir, meta)
+    return results
+
+
+def main(argv: Optional[Sequence[Text]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--stories", default=str(ROOT / "tests" / "test_stories.yml"))
+    parser.add_argument("--model", default=str(ROOT / "models" / "triage.tar.gz"))
+    parser.add_argument("--out", default=str(ROOT / "reports"), help="where stories.md / stories.html go")
+    parser.add_argument("--results", default=str(ROOT / "results"), help="where Rasa writes its raw results")
+    parser.add_argument("--rasa-url", help="use this running Rasa server for the live check")
+    parser.add_argument("--tracker-db-url", help="SQLAlchemy URL of that server's tracker store")
+    parser.add_argument("--no-live", action="store_true", help="only rasa test core")
+    args = parser.parse_args(argv)
+    if args.rasa_url and not args.tracker_db_url:
+        parser.error("--rasa-url needs --tracker-db-url")
+
+    results = run(
+        Path(args.stories), Path(args.model), Path(args.out), Path(args.results),
+        rasa_url=args.rasa_url, db_url=args.tracker_db_url, live=not args.no_live,
+    )
+    print(story_report.summary_line(results))
+    for r in story_report.failed(results):
+        print(f"  ❌ {r.name}")
+        for d in r.divergences:
+            print(f"     {story_report.CHECK_WORDS.get(d.check, d.check)}:{story_report.explain(d)}")
+    print(f"报告: {Path(args.out) / 'stories.html'}  {Path(args.out) / 'stories.md'}")
+    return 1 if story_report.failed(results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

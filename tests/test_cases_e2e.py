@@ -1,0 +1,68 @@
+"""Triage evaluation: written cases through the real REST webhook; top-1 >= 85%, no emergency missed."""
+import pytest
+import yaml
+
+from tests.servers import ROOT
+
+pytestmark = pytest.mark.e2e
+
+TOP1_FLOOR = 0.85
+MAX_TURNS = 8
+
+
+def load_cases():
+    return yaml.safe_load((ROOT / "tests" / "cases.yml").read_text(encoding="utf-8"))["cases"]
+
+
+def triage_result(turn):
+    return next((m["custom"] for m in turn if (m.get("custom") or {}).get("type") == "triage_result"), None)
+
+
+def run_case(rest, case):
+    sender = rest.new_sender()
+    turn = rest.send(case["text"], sender)
+    answers = list(case.get("answers") or [])
+    for turns in range(1, MAX_TURNS + 1):
+        result = triage_result(turn)
+        if result or case["urgency"] == "emergency":
+            return result, turns
+        turn = rest.send(answers.pop(0) if answers else "不知道", sender)
+    return None, MAX_TURNS
+
+
+@pytest.fixture(scope="module")
+def outcomes(rest):
+    return [(case, *run_case(rest, case)) for case in load_cases()]
+
+
+def test_there_are_enough_cases():
+    cases = load_cases()
+    assert len(cases) >= 40
+    assert {c["top"] for c in cases} >= {"genetic", "neurogenic", "myopathic", "disuse", "nutritional"}
+
+
+def test_every_emergency_is_caught_on_its_first_turn(outcomes):
+    missed = [case["text"] for case, result, _ in outcomes
+              if case["urgency"] == "emergency" and not (result and result["urgency"] == "emergency")]
+    assert not missed
+
+
+def test_top1_category(outcomes):
+    graded = [(case, result, turns) for case, result, turns in outcomes if case["top"]]
+    hits = [1 for case, result, _ in graded if result and result["causes"][0]["id"] == case["top"]]
+    misses = [(case["text"], case["top"], result and [c["id"] for c in result["causes"][:2]])
+              for case, result, _ in graded if not (result and result["causes"][0]["id"] == case["top"])]
+    rate = len(hits) / len(graded)
+    urgency_hits = sum(1 for case, result, _ in graded if result and result["urgency"] == case["urgency"])
+    print(f"\ntop-1 {rate:.0%} ({len(hits)}/{len(graded)}); urgency agreement {urgency_hits}/{len(graded)}; "
+          f"mean turns {sum(t for *_, t in graded) / len(graded):.1f}")
+    for miss in misses:
+        print("  miss:", miss)
+    assert rate >= TOP1_FLOOR
+
+
+def test_results_list_all_five_categories_with_reasons(outcomes):
+    for case, result, _ in outcomes:
+        if result and case["top"]:
+            assert len(result["causes"]) == 5
+            assert result["causes"][0]["reasons"]
