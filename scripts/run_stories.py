@@ -85,15 +85,16 @@ def message_for(step: Step) -> Optional[Text]:
     return None
 
 
-def actual_steps(db_url: Any, sender: Text) -> List[Step]:
-    """The conversation as stored, in the same shape as a story's steps."""
+def stored_steps(db_url: Any, sender: Text) -> List[Dict[Text, Any]]:
+    """The conversation as stored, as story steps (the export's format)."""
     sessions = export_story.split_sessions(export_story.read_events(db_url, sender))
-    raw = export_story.events_to_steps(sessions[-1] if sessions else [])
-    return story_report.story_steps(raw)
+    return export_story.events_to_steps(sessions[-1] if sessions else [])
 
 
-def replay(name: Text, steps: Sequence[Step], rasa_url: Text, db_url: Any, timeout: float = 30) -> Optional[Divergence]:
-    """Send one story's user messages to the live bot; the first divergence, or None."""
+def replay(
+    steps: Sequence[Step], rasa_url: Text, db_url: Any, timeout: float = 30
+) -> "tuple[Optional[Divergence], List[Dict[Text, Any]]]":
+    """Send one story's user messages to the live bot: the first divergence (or None) and what it did."""
     sender = f"story-{uuid.uuid4().hex}"
     for step in steps:
         if step.kind != "user":
@@ -105,11 +106,17 @@ def replay(name: Text, steps: Sequence[Step], rasa_url: Text, db_url: Any, timeo
             f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
         )
         reply.raise_for_status()
-    return story_report.compare(steps, actual_steps(db_url, sender), check="live")
+    raw = stored_steps(db_url, sender)
+    return story_report.compare(steps, story_report.story_steps(raw), check="live"), raw
 
 
-def replay_all(stories: Dict[Text, List[Step]], rasa_url: Text, db_url: Any) -> Dict[Text, Optional[Divergence]]:
-    return {name: replay(name, steps, rasa_url, db_url) for name, steps in stories.items()}
+def replay_all(
+    stories: Dict[Text, List[Step]], rasa_url: Text, db_url: Any
+) -> "tuple[Dict[Text, Optional[Divergence]], Dict[Text, List[Dict[Text, Any]]]]":
+    found, recorded = {}, {}
+    for name, steps in stories.items():
+        found[name], recorded[name] = replay(steps, rasa_url, db_url)
+    return found, recorded
 
 
 # ---------------------------------------------------------------- servers for `make test-stories`
@@ -128,7 +135,15 @@ class Servers:
         self.rasa_url: Optional[Text] = None
         self.error: Optional[BaseException] = None
 
-    def start(self) -> None:
+    def start(self, attempts: int = 2) -> None:
+        for _ in range(attempts):  # a server killed from outside while loading gets one more chance
+            self.error = None
+            self._start_once()
+            if not self.error:
+                return
+            self.stop(remove=False)
+
+    def _start_once(self) -> None:
         try:
             proc, self.action_port = self._servers.start_action_server(self.workdir)
             self.procs.append(proc)
@@ -144,10 +159,12 @@ class Servers:
     def db_url(self) -> Text:
         return f"sqlite:///{self.workdir / 'tracker.db'}"
 
-    def stop(self) -> None:
+    def stop(self, remove: bool = True) -> None:
         for proc in reversed(self.procs):
             proc.stop()
-        shutil.rmtree(self.workdir, ignore_errors=True)
+        self.procs = []
+        if remove:
+            shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- the whole run
@@ -161,8 +178,13 @@ def run(
     db_url: Optional[Any] = None,
     action_port: Optional[int] = None,
     live: bool = True,
+    record: Optional[Path] = None,
 ) -> List[story_report.StoryResult]:
-    """Both checks and the report; the results, one per story."""
+    """Both checks and the report; the results, one per story.
+
+    `record`: also write what the live bot did, as stories with the same names and user texts, to this
+    file: review it against the story file (diff) after a deliberate change of behaviour.
+    """
     started = time.time()
     stories = story_report.load_stories(stories_path)
     if not stories:
@@ -191,7 +213,13 @@ def run(
                 if servers.error:
                     raise RuntimeError(f"could not start the servers: {servers.error}")
                 rasa_url, db_url = servers.rasa_url, servers.db_url
-            from_live = replay_all(stories, rasa_url, db_url)
+            from_live, recorded = replay_all(stories, rasa_url, db_url)
+            if record:
+                questions = export_story.question_texts()
+                record.parent.mkdir(parents=True, exist_ok=True)
+                record.write_text(
+                    export_story.render_file([(n, recorded[n], None) for n in stories], questions), encoding="utf-8"
+                )
     finally:
         if tmp:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -220,6 +248,7 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
     parser.add_argument("--rasa-url", help="use this running Rasa server for the live check")
     parser.add_argument("--tracker-db-url", help="SQLAlchemy URL of that server's tracker store")
     parser.add_argument("--no-live", action="store_true", help="only rasa test core")
+    parser.add_argument("--record", help="also write what the live bot did as stories to this file, for review")
     args = parser.parse_args(argv)
     if args.rasa_url and not args.tracker_db_url:
         parser.error("--rasa-url needs --tracker-db-url")
@@ -227,6 +256,7 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
     results = run(
         Path(args.stories), Path(args.model), Path(args.out), Path(args.results),
         rasa_url=args.rasa_url, db_url=args.tracker_db_url, live=not args.no_live,
+        record=Path(args.record) if args.record else None,
     )
     print(story_report.summary_line(results))
     for r in story_report.failed(results):
