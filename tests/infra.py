@@ -231,7 +231,7 @@ class Nginx:
     """nginx on 127.0.0.1 with a round-robin upstream per listening port: {port: [upstream ports]}.
 
     `read_timeouts` sets proxy_read_timeout per listening port; the access log records which upstream served
-    each request ("<uri> <status> <upstream>").
+    each request.
     """
 
     def __init__(self, workdir: Path, sites: Dict[int, List[int]], read_timeouts: Dict[int, float]) -> None:
@@ -271,7 +271,7 @@ class Nginx:
             f"error_log {self.prefix}/error.log warn;\n"
             "events { worker_connections 1024; }\n"
             "http {\n"
-            "  log_format upstreams '$request_uri $status $upstream_addr';\n"
+            "  log_format upstreams '$request_uri\\t$status\\t$upstream_addr';\n"
             f"  access_log {self.access_log} upstreams;\n"
             "  client_max_body_size 1m;\n"
             f"{temp}"
@@ -300,8 +300,13 @@ class Nginx:
         """The upstream address of every logged request whose URI contains `uri_part`, in order."""
         if not self.access_log.exists():
             return []
-        lines = [line.split() for line in self.access_log.read_text().splitlines()]
-        return [parts[2] for parts in lines if len(parts) >= 3 and uri_part in parts[0]]
+        used = []
+        for line in self.access_log.read_text().splitlines():
+            uri, _, upstream = (line.split("\t") + ["", ""])[:3]
+            # "-" when nginx answered itself (413); "a, b" when it moved on from a: b answered.
+            if uri_part in uri and ":" in upstream:
+                used.append(upstream.split(",")[-1].strip())
+        return used
 
     def stop(self) -> None:
         if self.process.poll() is None:
