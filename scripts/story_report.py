@@ -51,6 +51,7 @@ INTENT_WORDS = {
     "ask_care": "问护理与康复",
     "faq": "常见问题",
     "describe_symptoms": "描述自己的症状",
+    "inform": "回答问诊的问题",
     "red_flag": "急症信号(红旗)",
     "stop_interview": "不想继续问诊",
     "restart_interview": "重新开始问诊",
