@@ -47,11 +47,23 @@ async def run_turn(
     sender_id: Text,
     input_channel: Text,
     metadata: Optional[Dict[Text, Any]] = None,
+    deadline: Optional[float] = None,
 ) -> list:
-    """Hand one message to Rasa and return the finalized turn; failures become an apology, never silence."""
+    """Hand one message to Rasa and return the finalized turn; failures become an apology, never silence.
+
+    Rasa waits up to 300 s for each custom action, so a slow action server could hold a patient for minutes:
+    after `deadline` seconds (TURN_DEADLINE_SECONDS) the patient gets the apology while the turn finishes and
+    is stored in the background.
+    """
     collector = CollectingOutputChannel()
+    message = UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata)
+    task = asyncio.ensure_future(on_new_message(message))
+    task.add_done_callback(_log_late_failure)
     try:
-        await on_new_message(UserMessage(text, collector, sender_id, input_channel=input_channel, metadata=metadata))
+        await asyncio.wait_for(asyncio.shield(task), deadline or settings.TURN_DEADLINE_SECONDS)
+    except asyncio.TimeoutError:
+        logger.error("turn for a %s message exceeded its deadline; it goes on in the background", input_channel)
+        return turn.finalize([], sender_id)
     except asyncio.CancelledError:
         logger.error("turn cancelled for a %s message", input_channel)
         return turn.finalize([], sender_id)
@@ -60,6 +72,11 @@ async def run_turn(
         logger.exception("turn failed for a %s message", input_channel)
         return turn.finalize([], sender_id)
     return turn.finalize(collector.messages, sender_id)
+
+
+def _log_late_failure(task: "asyncio.Future") -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("a turn failed: %s", type(task.exception()).__name__)
 
 
 class RestChannel(InputChannel):
