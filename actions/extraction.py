@@ -44,6 +44,18 @@ def parse_answer(fact: Text, text: Optional[Text], intent: Optional[Text] = None
     return [UNCLEAR]
 
 
+def answer_kind(text: Optional[Text]) -> Optional[Text]:
+    """unknown / none / yes for a 不知道 / 没有 / 有 kind of reply, else None."""
+    text = textmatch.normalise(text or "").strip()
+    if _DONT_KNOW.search(text):
+        return UNKNOWN
+    if _DENY.search(text):
+        return NONE
+    if _AFFIRM.search(text):
+        return YES
+    return None
+
+
 def signal_ids(facts: Dict[Text, Optional[List[Text]]]) -> List[Text]:
     """All signal ids among the facts' values, in knowledge-file order."""
     known = knowledge.signals()

@@ -1,7 +1,10 @@
-"""NLU component: a message the classifier could not place but that names symptoms is a description.
+"""NLU component: the interview's signal patterns (knowledge/causes.yml) second-guess two classifier results.
 
-Long WeChat-style descriptions vary more than any training set; the interview's signal patterns
-(knowledge/causes.yml) recognise them, so a fallback with signals in it starts the interview instead.
+- A fallback (or an unsure off-topic guess) that names symptoms is a patient describing them: long WeChat-style
+  descriptions vary more than any training set.
+- An `inform` (a short interview answer) that names no finding at all is a fallback: off-topic fragments such
+  as 北京这周天气 look like short answers to the classifier, and `inform` outside the interview starts it.
+  Inside the interview a fallback is still read as an answer, so nothing is lost there.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -15,7 +18,15 @@ from rasa.shared.nlu.training_data.message import Message
 from actions import extraction
 
 DESCRIBE = "describe_symptoms"
+INFORM = "inform"
+FALLBACK = "nlu_fallback"
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
+
+
+def findings(text: Optional[Text], entities: List[Dict[Text, Any]]) -> int:
+    """How many interview signals and symptom words the text names."""
+    signals = sum(len(v) for v in extraction.extract_signals(text).values())
+    return signals + sum(1 for e in entities if e.get("entity") == "symptom_term")
 
 
 def is_description(text: Optional[Text], intent: Dict[Text, Any], entities: List[Dict[Text, Any]], min_signals: int) -> bool:
@@ -24,9 +35,16 @@ def is_description(text: Optional[Text], intent: Dict[Text, Any], entities: List
         return False
     if intent.get(INTENT_NAME_KEY) == "out_of_scope" and intent.get(PREDICTED_CONFIDENCE_KEY, 0) >= 0.8:
         return False
-    signals = sum(len(v) for v in extraction.extract_signals(text).values())
-    symptom_words = sum(1 for e in entities if e.get("entity") == "symptom_term")
-    return signals + symptom_words >= min_signals
+    return findings(text, entities) >= min_signals
+
+
+def is_empty_answer(text: Optional[Text], intent: Dict[Text, Any], entities: List[Dict[Text, Any]]) -> bool:
+    """An `inform` that names nothing the interview knows and is not a 有 / 没有 / 不知道 kind of reply."""
+    return (
+        intent.get(INTENT_NAME_KEY) == INFORM
+        and findings(text, entities) == 0
+        and extraction.answer_kind(text) is None
+    )
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -47,8 +65,12 @@ class SymptomDetector(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if is_description(message.get(TEXT), intent, message.get(ENTITIES) or [], self._config["min_signals"]):
+            entities = message.get(ENTITIES) or []
+            if is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):
                 message.set(INTENT, {INTENT_NAME_KEY: DESCRIBE, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+            elif is_empty_answer(message.get(TEXT), intent, entities):
+                confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+                message.set(INTENT, {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:

@@ -1,7 +1,7 @@
 """The symptom detector turns a fallback that names symptoms into a description."""
 import pytest
 
-from components.symptom_detector import is_description
+from components.symptom_detector import is_description, is_empty_answer
 
 FALLBACK = {"name": "nlu_fallback", "confidence": 0.35}
 
@@ -24,3 +24,12 @@ def test_symptom_words_count_too():
 def test_a_confident_intent_is_left_alone():
     assert not is_description("上楼费劲,两边大腿疼", {"name": "ask_care", "confidence": 0.9}, [], 2)
     assert not is_description("上楼费劲,两边大腿疼", {"name": "out_of_scope", "confidence": 0.95}, [], 2)
+
+
+def test_an_inform_that_names_nothing_is_a_fallback():
+    inform = {"name": "inform", "confidence": 0.7}
+    assert is_empty_answer("北京这周天气", inform, [])
+    assert not is_empty_answer("成年后", inform, [])
+    assert not is_empty_answer("就左腿", inform, [])
+    assert not is_empty_answer("没有做过检查", inform, [])
+    assert not is_empty_answer("北京这周天气", {"name": "out_of_scope", "confidence": 0.7}, [])
