@@ -17,10 +17,10 @@ def _bookkeeping(tracker: Tracker) -> Dict[Text, Any]:
     return {k: tracker.get_slot(k) for k in interview.BOOKKEEPING_SLOTS}
 
 
-def reset_events() -> List[EventType]:
-    """Clear every fact and the interview's bookkeeping."""
+def reset_events(tracker: Tracker) -> List[EventType]:
+    """Clear every fact and the interview's bookkeeping (only what is set: each event is stored and resent)."""
     names = [*interview.facts_order(), *interview.BOOKKEEPING_SLOTS, "requested_slot"]
-    return [SlotSet(name, None) for name in names]
+    return [SlotSet(name, None) for name in names if tracker.get_slot(name) is not None]
 
 
 def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -55,7 +55,7 @@ class ActionBeginInterview(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_interview_intro")
-        return [ActiveLoop(None), *reset_events()]
+        return [ActiveLoop(None), *reset_events(tracker)]
 
 
 class ActionTriageResult(Action):

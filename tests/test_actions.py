@@ -92,10 +92,13 @@ def test_summary_lists_dont_know_answers(dispatcher, domain):
     assert dispatcher.messages[0]["unknowns"] == "起病年龄、家族史"
 
 
-def test_begin_resets_every_fact(dispatcher, domain):
-    events = run(triage.ActionBeginInterview(), make_tracker("重新开始", "restart_interview"), dispatcher, domain)
+def test_begin_resets_every_fact_that_is_set(dispatcher, domain):
+    slots = {fact: ["unknown"] for fact in interview.facts_order()}
+    slots.update(asked=["onset_age"], requested_slot="location", complaint="腿没劲")
+    events = run(triage.ActionBeginInterview(), make_tracker("重新开始", "restart_interview", slots=slots), dispatcher, domain)
     reset = {e["name"] for e in events if e.get("event") == "slot"}
-    assert set(interview.facts_order()) <= reset
+    assert reset == set(slots)
+    assert all(e["value"] is None for e in events if e.get("event") == "slot")
 
 
 def test_validation_action_rejects_an_interruption_and_reads_an_answer(dispatcher, domain):

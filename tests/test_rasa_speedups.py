@@ -22,3 +22,16 @@ def test_a_malformed_reply_is_refused_like_rasa_does(reply):
         rasa_speedups.validate_action_result(None, reply)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(reply, RemoteAction.action_response_format_spec())
+
+
+def test_event_lookup_gives_rasas_classes():
+    from rasa.shared.core import events
+
+    assert events.Event.resolve_by_type("slot") is events.SlotSet
+    assert events.Event.resolve_by_type("user") is events.UserUttered
+    assert events.Event.resolve_by_type("active_loop") is events.ActiveLoop
+    assert events.Event.resolve_by_type("nonsense", default=events.SlotSet) is events.SlotSet
+    with pytest.raises(ValueError):
+        events.Event.resolve_by_type("nonsense")
+    restored = events.Event.from_parameters({"event": "slot", "name": "asked", "value": ["onset_age"]})
+    assert restored == events.SlotSet("asked", ["onset_age"])
