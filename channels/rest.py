@@ -1,5 +1,6 @@
 """REST channel (POST /webhooks/rest/webhook): Rasa's REST protocol, with strict input checks and safe turns."""
 import asyncio
+import gc
 import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -88,6 +89,12 @@ class RestChannel(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("triage_rest_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def freeze_startup_objects(app: Any, loop: Any) -> None:
+            # The loaded model leaves millions of long-lived objects; without this every full garbage collection
+            # walks them all and stalls every conversation at once (a 180 ms step in the p99 at 8 users).
+            gc.freeze()
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
