@@ -178,7 +178,7 @@ class Redis:
     def lock_env(self, db: int) -> Dict[str, str]:
         """endpoints.yml's lock store on this Redis, database `db`."""
         return {
-            "LOCK_STORE_TYPE": "redis", "REDIS_HOST": self.host, "REDIS_PORT": str(self.port),
+            "LOCK_STORE_TYPE": "persistence.lock_store.AtomicRedisLockStore", "REDIS_HOST": self.host, "REDIS_PORT": str(self.port),
             "REDIS_PASSWORD": self.password, "REDIS_DB": str(db),
         }
 
