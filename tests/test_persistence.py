@@ -48,7 +48,13 @@ def test_production_endpoints_file(monkeypatch):
     assert endpoints.tracker_store.kwargs["dialect"] == "postgresql"
     assert endpoints.tracker_store.kwargs["password"] == "from-a-secret"
     assert endpoints.tracker_store.kwargs["query"] == {"sslmode": "require"}
-    assert endpoints.lock_store.type == "redis"
+    assert endpoints.lock_store.type == "persistence.lock_store.AtomicRedisLockStore"
+    from rasa.core.lock_store import LockStore
+
+    from persistence.lock_store import AtomicRedisLockStore
+
+    store = LockStore.create(endpoints.lock_store)  # redis-py connects lazily: nothing is contacted here
+    assert isinstance(store, AtomicRedisLockStore) and store.key_prefix.startswith("triage")
     assert endpoints.action.url == env["ACTION_ENDPOINT_URL"]
     text = (servers.ROOT / "deploy" / "endpoints.prod.yml").read_text()
     assert "from-a-secret" not in text and os.environ.get("TEST_PG_PASSWORD", "\0") not in text
