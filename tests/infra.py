@@ -20,7 +20,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from tests.servers import free_port
+from tests.servers import free_port, terminate
 
 
 def in_ci() -> bool:
@@ -94,12 +94,7 @@ class Postgres:
         conn.close()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()  # SIGTERM: PostgreSQL's smart shutdown
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        terminate(self.process, 20)  # SIGTERM: PostgreSQL's smart shutdown
         if self.datadir:
             shutil.rmtree(self.datadir, ignore_errors=True)
 
@@ -188,9 +183,7 @@ class Redis:
         return redis.Redis(host=self.host, port=self.port, password=self.password or None, db=db, socket_timeout=5)
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+        terminate(self.process, 10)
 
 
 def redis_server(workdir: Path) -> Redis:
@@ -309,9 +302,4 @@ class Nginx:
         return used
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        terminate(self.process, 10)

@@ -105,6 +105,18 @@ class Relay:
         self._server.close()
 
 
+def terminate(process: Optional[subprocess.Popen], timeout: float) -> None:
+    """Stop a server we started: SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class Process:
     """A server subprocess with its log file; stopped with terminate, then kill."""
 
@@ -114,12 +126,7 @@ class Process:
         self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        terminate(self.process, 15)
         self._log_file.close()
 
 
