@@ -40,7 +40,7 @@ export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-TRAIN_INPUTS := config.yml domain data knowledge
+TRAIN_INPUTS := config.yml domain.yml data knowledge
 WEB_SOURCES := $(wildcard web/src/*.js) web/index.html web/style.css web/favicon.svg web/build.mjs package-lock.json
 
 .PHONY: help install data validate train run test test-unit test-e2e test-stories test-nlu export-story test-web web bench retention clean
@@ -67,7 +67,7 @@ validate: install ## rasa data validate, every warning fatal but three known Ras
 
 train: install ## train the model if the data changed (Rasa reuses unchanged components)
 	@mkdir -p models .rasa
-	$(RASA) train --domain domain --data data --config config.yml --out models --fixed-model-name triage --quiet
+	$(RASA) train --domain domain.yml --data data --config config.yml --out models --fixed-model-name triage --quiet
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -6,7 +6,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import knowledge
+from triage import knowledge
 
 
 def causes_vars() -> Dict[Text, Text]:

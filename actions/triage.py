@@ -6,7 +6,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import extraction, interview, knowledge, red_flags, scoring, summary
+from triage import extraction, interview, knowledge, red_flags, scoring, summary
 
 
 def _facts(tracker: Tracker) -> Dict[Text, Any]:

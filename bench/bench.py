@@ -77,7 +77,7 @@ def training_seconds() -> float:
     with tempfile.TemporaryDirectory() as out:
         began = time.perf_counter()
         subprocess.run(
-            [str(servers.BIN / "rasa"), "train", "--force", "--domain", "domain", "--data", "data", "--config",
+            [str(servers.BIN / "rasa"), "train", "--force", "--domain", "domain.yml", "--data", "data", "--config",
              "config.yml", "--out", out, "--quiet"],
             cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )

@@ -1,7 +1,7 @@
 """One place that makes every bot turn safe to send: never empty, always ending with the disclaimer."""
 from typing import Any, Dict, List, Optional, Text
 
-from actions import knowledge
+from triage import knowledge
 
 # Shown when a turn produced nothing (action server down, an exception) or failed outright.
 APOLOGY = "抱歉,系统暂时无法回答您的问题,请稍后再试。如有不适或症状加重,请及时到医院就诊;紧急情况请拨打120。"

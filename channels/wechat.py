@@ -32,7 +32,7 @@ from wechatpy.session.memorystorage import MemoryStorage
 from wechatpy.utils import check_signature
 
 import settings
-from actions import knowledge
+from triage import knowledge
 from channels import turn
 from channels.rest import run_turn
 

@@ -8,7 +8,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions import red_flags, textmatch
+from triage import red_flags, textmatch
 
 RED_FLAG_INTENT = "red_flag"
 INTENT_RANKING = "intent_ranking"

@@ -154,20 +154,19 @@ def events_to_steps(events: Sequence[Dict[Text, Any]], kept_slots: Iterable[Text
     return steps
 
 
-def question_texts(domain_path: Path = ROOT / "domain") -> Dict[Text, Text]:
+def question_texts(domain_path: Path = ROOT / "domain.yml") -> Dict[Text, Text]:
     """slot -> the first line of its utter_ask_<slot> question, for comments in exported stories."""
     import yaml
 
     found: Dict[Text, Text] = {}
-    for path in sorted(Path(domain_path).glob("*.yml")) if Path(domain_path).is_dir() else [Path(domain_path)]:
-        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
-        for name, variants in responses.items():
-            if name.startswith("utter_ask_") and variants and variants[0].get("text"):
-                found[name[len("utter_ask_"):]] = variants[0]["text"].splitlines()[0]
+    responses = (yaml.safe_load(Path(domain_path).read_text(encoding="utf-8")) or {}).get("responses") or {}
+    for name, variants in responses.items():
+        if name.startswith("utter_ask_") and variants and variants[0].get("text"):
+            found[name[len("utter_ask_"):]] = variants[0]["text"].splitlines()[0]
     return found
 
 
-def featurized_slots(domain_path: Path = ROOT / "domain") -> List[Text]:
+def featurized_slots(domain_path: Path = ROOT / "domain.yml") -> List[Text]:
     """Slots that influence the dialogue: a story must set them or the policies see another state."""
     from rasa.shared.core.domain import Domain
 

@@ -114,7 +114,7 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
     runs = {"holdout": ["--nlu", args.holdout, "--model", args.model]}
     if not args.skip_cv:
         runs["cross_validation"] = [
-            "--nlu", "data", "--config", "config.yml", "--domain", "domain",
+            "--nlu", "data", "--config", "config.yml", "--domain", "domain.yml",
             "--cross-validation", "--folds", str(args.folds),
         ]
     with ThreadPoolExecutor(len(runs)) as pool:  # the two runs are independent: run them side by side

@@ -27,9 +27,9 @@ def sent_by_code() -> set:
     names = set()
     for path in (ROOT / "actions").glob("*.py"):
         names |= set(re.findall(r'["\x27](utter_[a-z_]+)["\x27]', path.read_text(encoding="utf-8")))
-    for path in (ROOT / "domain").glob("*.yml"):
-        for form in (yaml.safe_load(path.read_text(encoding="utf-8")).get("forms") or {}).values():
-            names |= {f"utter_ask_{slot}" for slot in form.get("required_slots", [])}
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for form in (domain.get("forms") or {}).values():
+        names |= {f"utter_ask_{slot}" for slot in form.get("required_slots", [])}
     return names
 
 
@@ -44,7 +44,7 @@ def allowed(message: str, by_code: set) -> bool:
 
 def main() -> int:
     run = subprocess.run(
-        [str(RASA), "data", "validate", "--domain", "domain", "--data", "data", "--config", "config.yml"],
+        [str(RASA), "data", "validate", "--domain", "domain.yml", "--data", "data", "--config", "config.yml"],
         cwd=ROOT, capture_output=True, text=True,
     )
     output = run.stdout + run.stderr

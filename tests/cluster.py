@@ -210,7 +210,7 @@ def get(request: pytest.FixtureRequest) -> Cluster:
 def _questions() -> Dict[str, str]:
     import yaml
 
-    domain = yaml.safe_load((servers.ROOT / "domain" / "interview.yml").read_text(encoding="utf-8"))
+    domain = yaml.safe_load((servers.ROOT / "domain.yml").read_text(encoding="utf-8"))
     return {
         name[len("utter_ask_"):]: variants[0]["text"]
         for name, variants in domain["responses"].items()

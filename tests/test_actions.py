@@ -4,7 +4,9 @@ import asyncio
 import pytest
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions import answers, interview, knowledge, triage
+from actions import answers, interview, triage
+from triage import knowledge
+from triage.interview import facts_order
 from tests.conftest import make_tracker
 
 
@@ -81,7 +83,7 @@ def test_result_turn_has_text_payload_and_summary(dispatcher, domain):
 
 
 def test_weak_evidence_result_says_so(dispatcher, domain):
-    slots = {f: ["unknown"] for f in interview.facts_order()}
+    slots = {f: ["unknown"] for f in facts_order()}
     run(triage.ActionTriageResult(), make_tracker("不知道", "dont_know", slots=slots), dispatcher, domain)
     assert dispatcher.messages[0]["response"] == "utter_triage_uncertain"
 
@@ -93,7 +95,7 @@ def test_summary_lists_dont_know_answers(dispatcher, domain):
 
 
 def test_begin_resets_every_fact_that_is_set(dispatcher, domain):
-    slots = {fact: ["unknown"] for fact in interview.facts_order()}
+    slots = {fact: ["unknown"] for fact in facts_order()}
     slots.update(asked=["onset_age"], requested_slot="location", complaint="腿没劲")
     events = run(triage.ActionBeginInterview(), make_tracker("重新开始", "restart_interview", slots=slots), dispatcher, domain)
     reset = {e["name"] for e in events if e.get("event") == "slot"}

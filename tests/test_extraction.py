@@ -1,7 +1,7 @@
 """Facts found in free text and in answers to the interview's questions."""
 import pytest
 
-from actions import extraction
+from triage import extraction
 
 
 def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
@@ -70,11 +70,11 @@ def test_every_interview_button_payload_parses_to_a_value():
 
     from tests.servers import ROOT
 
-    responses = yaml.safe_load((ROOT / "domain" / "interview.yml").read_text())["responses"]
-    for name, variants in responses.items():
-        if not name.startswith("utter_ask_"):
-            continue
-        fact = name[len("utter_ask_"):]
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    facts = domain["forms"]["interview_form"]["required_slots"]
+    assert facts
+    for fact in facts:
+        variants = domain["responses"][f"utter_ask_{fact}"]
         for button in variants[0]["buttons"]:
             value = extraction.parse_answer(fact, button["payload"])
             assert value != ["unclear"], (fact, button["payload"])

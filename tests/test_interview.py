@@ -1,6 +1,6 @@
 """The interview's plan: what it takes from each message, what it asks next, when it stops."""
-from actions import interview
-from actions.interview import plan_turn
+from triage import interview
+from triage.interview import plan_turn
 
 
 def facts(**known):

@@ -1,7 +1,7 @@
 """The knowledge file: complete, faithful to the article, and the one source of the NLU's term lists."""
 import pytest
 
-from actions import knowledge
+from triage import knowledge
 from scripts import gen_nlu_terms
 from tests.servers import ROOT
 

@@ -1,7 +1,7 @@
 """The red-flag gate: emergencies caught from many phrasings; negations and general questions are not."""
 import pytest
 
-from actions import red_flags
+from triage import red_flags
 from components.red_flag_gate import decide
 
 EMERGENCIES = [
@@ -105,7 +105,7 @@ def test_negation_general_question_or_ordinary_text_is_not_an_emergency(text):
 
 
 def test_every_red_flag_has_phrasings_here():
-    from actions import knowledge
+    from triage import knowledge
 
     covered = {flag_id for _, flag_id in EMERGENCIES}
     assert covered == {flag["id"] for flag in knowledge.load()["red_flags"]}

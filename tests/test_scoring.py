@@ -1,7 +1,7 @@
 """Scoring: all five categories ranked with reasons; urgency; weak evidence said as such."""
 import pytest
 
-from actions import knowledge, scoring
+from triage import knowledge, scoring
 
 
 def test_rank_returns_all_five_best_first_with_reasons():

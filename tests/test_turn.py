@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Action
 
 import actions
-from actions import knowledge
+from triage import knowledge
 from channels import turn
 from tests.conftest import make_tracker
 

@@ -10,7 +10,7 @@ from typing import List
 import pytest
 import requests
 
-from actions import knowledge
+from triage import knowledge
 from channels import wechat
 from tests import servers
 from tests.wechat_sim import COMPATIBLE, PLAIN, SAFE, WeChatSimulator, WeComSimulator

@@ -6,7 +6,7 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from wechatpy.exceptions import WeChatClientException
 
-from actions import knowledge
+from triage import knowledge
 from channels import turn, wechat
 from tests import servers
 from tests.wechat_sim import WeChatSimulator

@@ -2,7 +2,7 @@
 import re
 from typing import Dict, List, Optional, Text
 
-from actions import knowledge, textmatch
+from triage import knowledge, textmatch
 
 UNKNOWN, NONE, UNCLEAR, YES = "unknown", "none", "unclear", "yes"
 

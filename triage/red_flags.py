@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from typing import List, Optional, Text
 
-from actions import knowledge, textmatch
+from triage import knowledge, textmatch
 
 
 @dataclass(frozen=True)

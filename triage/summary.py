@@ -1,7 +1,7 @@
 """The summary a patient can copy and show a doctor, built from the interview's facts."""
 from typing import Any, Dict, List, Optional, Text
 
-from actions import extraction, knowledge
+from triage import extraction, knowledge
 
 MARKERS = (extraction.NONE, extraction.UNKNOWN, extraction.UNCLEAR)
 

@@ -2,7 +2,7 @@
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, Iterable, List, Text
 
-from actions import knowledge
+from triage import knowledge
 
 EMERGENCY, URGENT, ROUTINE, SELF_CARE = "emergency", "urgent", "routine", "self_care"
 
