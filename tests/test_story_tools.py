@@ -167,7 +167,7 @@ def test_another_question_is_found_at_its_turn():
     actual = [*EXPECTED[:7], Step("slot", ("requested_slot", "onset_speed"))]  # asked on instead of concluding
     d = story_report.compare(EXPECTED, actual)
     assert (d.turn, d.kind, d.expected, d.actual) == (2, "slot", "requested_slot=None", "requested_slot=onset_speed")
-    assert "不再提问" in story_report.explain(d) and "发展快慢" in story_report.explain(d)
+    assert "不再提问" in story_report.explain(d) and "起病快慢" in story_report.explain(d)
 
 
 def test_another_intent_and_a_missing_action_are_found():
