@@ -47,7 +47,7 @@ class Services:
     def render(self, request: Request, name: Text, context: Dict[Text, Any], status_code: int = 200) -> Response:
         user = getattr(request.state, "user", None)
         base = {"user": user, "csrf": user.csrf if user else "", "low_confidence": self.config.low_confidence,
-                "path": request.url.path}
+                "current_path": request.url.path}
         return self.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
 

@@ -88,7 +88,7 @@ def check_password(database: db.StaffDB, name: Text, password: Text) -> Optional
 # ---------------------------------------------------------------- login throttling
 
 def login_blocked(database: db.StaffDB, name: Text, address: Text, max_failures: int, window: int,
-                  lockout: int, now: Optional[float] = None) -> int:
+                  lockout: int, now: Optional[float] = None, max_per_address: Optional[int] = None) -> int:
     """Seconds to wait before this account or address may try again (0: go ahead).
 
     After `max_failures` failures within `window` seconds, each further attempt waits `lockout` seconds
@@ -98,10 +98,11 @@ def login_blocked(database: db.StaffDB, name: Text, address: Text, max_failures:
     t = db.login_failures
     recent = sa.select(t.c.at).where(t.c.at >= now - window)
     worst = 0
-    for where in (t.c.name == name.strip(), t.c.address == address):
+    limits = ((t.c.name == name.strip(), max_failures), (t.c.address == address, max_per_address or max_failures * 4))
+    for where, limit in limits:
         times = [r["at"] for r in database.rows(recent.where(where))]
-        if len(times) >= max_failures:
-            wait = min(lockout * 2 ** (len(times) - max_failures), window)
+        if len(times) >= limit:
+            wait = min(lockout * 2 ** (len(times) - limit), window)
             worst = max(worst, int(max(times) + wait - now + 0.999))
     return max(worst, 0)
 
@@ -232,7 +233,8 @@ def throttle_message(seconds: int) -> Text:
 def login_attempt(services: Any, name: Text, password: Text, address: Text) -> Tuple[Optional[User], int]:
     """(user, 0) on success; (None, 0) for a wrong name or password; (None, seconds) while throttled."""
     cfg = services.config
-    wait = login_blocked(services.db, name, address, cfg.login_max_failures, cfg.login_window_seconds, cfg.login_lockout_seconds)
+    wait = login_blocked(services.db, name, address, cfg.login_max_failures, cfg.login_window_seconds,
+                         cfg.login_lockout_seconds, max_per_address=cfg.login_max_failures_per_address)
     if wait:
         services.db.record(name.strip()[:64] or "(空)", "login_throttled", address)
         return None, wait

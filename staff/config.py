@@ -28,6 +28,8 @@ class Config:
     low_confidence: float = 0.6
     # Login throttling: this many failures for one account or address within the window lock it out.
     login_max_failures: int = 5
+    # Per address it is higher: one address trying many account names is spraying passwords.
+    login_max_failures_per_address: int = 20
     login_window_seconds: int = 900
     login_lockout_seconds: int = 60
     session_hours: int = 12
@@ -60,6 +62,7 @@ class Config:
             rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{env.get('RASA_PORT') or 5005}").rstrip("/"),
             low_confidence=_float(env, "STAFF_LOW_CONFIDENCE", 0.6),
             login_max_failures=_int(env, "STAFF_LOGIN_MAX_FAILURES", 5),
+            login_max_failures_per_address=_int(env, "STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
             login_window_seconds=_int(env, "STAFF_LOGIN_WINDOW_SECONDS", 900),
             login_lockout_seconds=_int(env, "STAFF_LOGIN_LOCKOUT_SECONDS", 60),
             session_hours=_int(env, "STAFF_SESSION_HOURS", 12),

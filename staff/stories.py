@@ -42,10 +42,6 @@ def story_names(files: Iterable[Path]) -> List[Text]:
     return names
 
 
-def existing_files(stories_dir: Path, main_file: Path) -> List[Path]:
-    return [main_file, *sorted(Path(stories_dir).glob("test_*.yml"))]
-
-
 def check(text: Text, taken: Sequence[Text]) -> List[Text]:
     """The story names in `text`, if it is a valid test story file whose names are all new."""
     try:

@@ -3,7 +3,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from staff import auth, stories, tracker
+from pathlib import Path
+
+from staff import auth, jobs, stories, tracker
 from triage import knowledge
 
 PAGE_SIZE = 50
@@ -59,14 +61,15 @@ async def story_save(request: Request) -> Response:
     form = await request.form()
     sender, text, file_name = str(form.get("sender") or ""), str(form.get("text") or ""), str(form.get("file_name") or "")
     cfg = services.config
-    taken = stories.story_names(stories.existing_files(cfg.stories_dir, cfg.check_stories[0]))
+    files = {*jobs.story_files(cfg.check_stories), *Path(cfg.stories_dir).glob("test_*.yml")}
+    taken = stories.story_names(sorted(files))
     try:
         path = stories.save(cfg.stories_dir, file_name, text, taken)
     except stories.StoryError as e:
         return services.render(request, "story.html", {"sender": sender, "text": text, "file_name": file_name,
                                                         "error": str(e), "stories_dir": cfg.stories_dir}, status_code=400)
     request.state.audit_detail = f"{path.name} (来自 {sender})"
-    return services.render(request, "story_saved.html", {"path": path, "sender": sender, "text": text})
+    return services.render(request, "story_saved.html", {"saved": path, "sender": sender, "text": text})
 
 
 ROUTES = [
