@@ -312,3 +312,14 @@ def start_rasa_server(
     )
     wait_for(f"http://127.0.0.1:{port}/webhooks/rest/", proc.process, 240, proc.log)
     return proc, port
+
+
+def start_staff_console(
+    workdir: Path, rasa_url: str, extra_env: Optional[Dict[str, str]] = None, port: Optional[int] = None
+) -> "tuple[Process, int]":
+    """The staff console (`python -m staff`) over the session's tracker store, talking to `rasa_url`."""
+    port = port or free_port()
+    env = base_env(workdir, {"STAFF_HOST": "127.0.0.1", "STAFF_PORT": str(port), "RASA_URL": rasa_url, **(extra_env or {})})
+    proc = Process(f"staff-{port}", [str(BIN / "python"), "-m", "staff"], env, workdir)
+    wait_for(f"http://127.0.0.1:{port}/health", proc.process, 60, proc.log)
+    return proc, port
