@@ -15,8 +15,13 @@ def main(argv: Optional[Sequence[str]] = None, read_password=getpass.getpass) ->
     parser.add_argument("name")
     parser.add_argument("--role", default="editor", choices=auth.ROLES)
     args = parser.parse_args(argv)
-    password = read_password(f"{args.name} 的新密码(至少 8 位):")
-    if password != read_password("再输入一次:"):
+    try:
+        password = read_password(f"{args.name} 的新密码(至少 8 位):")
+        again = read_password("再输入一次:")
+    except (EOFError, KeyboardInterrupt):
+        print("\n没有输入密码,账号没有改动。", file=sys.stderr)
+        return 1
+    if password != again:
         print("两次输入的密码不一样,账号没有改动。", file=sys.stderr)
         return 1
     config = Config.from_env()
