@@ -41,6 +41,14 @@ export STAFF_HOST ?= 127.0.0.1
 export STAFF_PORT ?= 5006
 export STAFF_DB_URL ?= sqlite:///$(CURDIR)/.rasa/staff.db
 export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
+# Human handoff (docs/handoff.md): service hours, waiting limit, and the token the console uses to reach Rasa
+# (made once per checkout in .rasa/handoff.token unless given).
+export HANDOFF_HOURS ?= 08:00-20:00
+export HANDOFF_DAYS ?= 1234567
+export HANDOFF_TZ ?= Asia/Shanghai
+export HANDOFF_WAIT_SECONDS ?= 300
+export HANDOFF_MESSAGE_SECONDS ?= 600
+export HANDOFF_TOKEN ?= $(shell mkdir -p .rasa && { test -s .rasa/handoff.token || od -An -N24 -tx1 /dev/urandom | tr -d ' \n' > .rasa/handoff.token; } && cat .rasa/handoff.token)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1

@@ -69,6 +69,7 @@ class ActionTriageResult(Action):
         dispatcher.utter_message(json_message=result["payload"])
         dispatcher.utter_message(response="utter_summary", **summary.summary_fields(facts, bookkeeping))
         dispatcher.utter_message(response="utter_ask_feedback")
+        dispatcher.utter_message(response="utter_offer_handoff")
         return [SlotSet("interview_done", True)]
 
 

@@ -11,7 +11,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import settings
-from channels import turn
+from channels import handoff, turn
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +72,16 @@ async def run_turn(
         # Message text stays out of the log on purpose: it is patient data.
         logger.exception("turn failed for a %s message", input_channel)
         return turn.finalize([], sender_id)
+    if not collector.messages:
+        # No action ran: a conversation handed to a person (channels/handoff.py decides what, if anything,
+        # the patient gets now), or a failed turn (the apology).
+        try:
+            held = await handoff.paused_turn(sender_id)
+        except Exception:
+            logger.exception("handoff check failed for a %s message", input_channel)
+            held = None
+        if held is not None:
+            return held
     return turn.finalize(collector.messages, sender_id)
 
 

@@ -15,6 +15,7 @@ from rasa.core.channels.socketio import SocketIOInput
 from sanic import Blueprint
 
 import settings
+from channels import handoff
 from channels.rest import run_turn
 
 logger = logging.getLogger(__name__)
@@ -110,9 +111,19 @@ class SocketChannel(SocketIOInput):
                 self.name(),
                 metadata if isinstance(metadata, dict) else None,
             )
+            if not messages:
+                # Held for a person (handoff): no reply now, but the page stops showing "typing".
+                await sio.emit("handoff_held", {}, room=sender_id, namespace=self.namespace)
             for message in messages:
                 await sio.emit(self.bot_message_evt, to_wire(message), room=sender_id, namespace=self.namespace)
 
+        async def push(sender: Text, messages: List[Dict[Text, Any]], row: Dict[Text, Any]) -> Optional[Text]:
+            # Reaches the sockets of this session connected to this process (docs/deploy.md: several processes).
+            for message in messages:
+                await sio.emit(self.bot_message_evt, to_wire(message), room=sender, namespace=self.namespace)
+            return None
+
+        handoff.register_pusher(self.name(), push)
         return socketio_webhook
 
     async def _join(self, sid: Text, session_id: Text) -> None:

@@ -33,7 +33,7 @@ from wechatpy.utils import check_signature
 
 import settings
 from triage import knowledge
-from channels import turn
+from channels import handoff, turn
 from channels.rest import run_turn
 
 logger = logging.getLogger(__name__)
@@ -54,6 +54,14 @@ _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _NUMBER = re.compile(r"[0-9]{1,2}")
 
 TEXT, WELCOME, UNREADABLE, IGNORE = "text", "welcome", "unreadable", "ignore"
+# What the console tells staff when the customer-service API refuses a handoff reply.
+WECHAT_REFUSALS = {
+    45015: "病人超过48小时没有发消息,微信不允许再主动回复;请等病人再发消息,或通过留言电话联系",
+    45047: "客服消息条数超过微信的上限(病人未回复前最多20条),请等病人回复",
+    48001: "公众号没有客服消息接口权限",
+    40001: "access_token 无效,请稍后重试",
+    43004: "病人已取消关注公众号",
+}
 
 
 class Refused(ValueError):
@@ -473,6 +481,8 @@ class WeChatChannel(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"triage_{self.name()}_webhook", __name__)
+        if self.config.token:
+            handoff.register_pusher(self.name(), self.push_handoff)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -553,10 +563,11 @@ class WeChatChannel(InputChannel):
         The OpenID lives only in this coroutine, for as long as the delivery takes.
         """
         try:
-            work = asyncio.ensure_future(self._turn_text(kind, text, sender, on_new_message))
+            work = asyncio.ensure_future(self._turn_text(kind, text, sender, on_new_message, user))
             try:
                 parts = split_text(await asyncio.wait_for(asyncio.shield(work), self.config.reply_budget))
-                exchange.set_result(parts[0])
+                # An empty turn (held for a person): "success", WeChat shows nothing.
+                exchange.set_result(parts[0] or None)
                 rest = parts[1:]
             except asyncio.TimeoutError:
                 exchange.set_result(None)
@@ -572,7 +583,7 @@ class WeChatChannel(InputChannel):
                 exchange.set_result(None)
 
     async def _turn_text(self, kind: Text, text: Optional[Text], sender: Text,
-                         on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Text:
+                         on_new_message: Callable[[UserMessage], Awaitable[Any]], user: Optional[Text] = None) -> Text:
         if kind == UNREADABLE:
             rendered, _ = render_turn(turn.finalize([{"text": channel_texts()["wechat_unsupported"]}]))
             return rendered
@@ -581,12 +592,38 @@ class WeChatChannel(InputChannel):
         else:
             text = button_choice(text or "", self._buttons.get(sender) or []) or text
         messages = await run_turn(on_new_message, text or "", sender, self.name())
+        if user and handoff.in_handoff(messages):
+            await self._remember_address(sender, user)
         rendered, payloads = render_turn(messages)
         if payloads:
             self._buttons.set(sender, payloads)
         else:
             self._buttons.pop(sender)
         return rendered
+
+    async def _remember_address(self, sender: Text, user: Text) -> None:
+        """While a handoff is open the OpenID is kept with it (staff replies go through the API); else nowhere."""
+        try:
+            await asyncio.to_thread(handoff.handoff.set_reply_to, handoff.staff_db(), sender, user)
+        except Exception:
+            logger.exception("%s: could not note the handoff address", self.name())
+
+    async def push_handoff(self, sender: Text, messages: List[Dict[Text, Any]], row: Dict[Text, Any]) -> Optional[Text]:
+        """A staff reply or system line through the customer-service API; None, or why WeChat refused."""
+        user = row.get("reply_to")
+        if not user:
+            return "还没有这位病人的微信地址(转人工之后病人还没有发过消息),暂时无法发送"
+        loop = asyncio.get_running_loop()
+        rendered, _ = render_turn(messages)
+        for part in split_text(rendered):
+            try:
+                await loop.run_in_executor(self._executor, self._send_text, user, part, None)
+            except Exception as error:
+                code = getattr(error, "errcode", None)
+                hint = WECHAT_REFUSALS.get(code, getattr(error, "errmsg", "") or type(error).__name__)
+                logger.error("%s: handoff message refused (%s)", self.name(), code or type(error).__name__)
+                return f"微信拒绝了这条消息(errcode {code}):{hint}" if code else f"发送失败:{hint}"
+        return None
 
     async def _deliver(self, user: Text, parts: List[Text], message: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -642,5 +679,5 @@ class WeComChannel(WeChatChannel):
         return wechatpy.enterprise.create_reply(text, message).render()
 
     def _send_text(self, user_id: Text, content: Text, message: Any) -> None:
-        agent_id = self.config.agent_id or message._data.get("AgentID")
+        agent_id = self.config.agent_id or (message._data.get("AgentID") if message is not None else None)
         self._api().message.send_text(agent_id, user_id, content)

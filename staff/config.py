@@ -43,6 +43,9 @@ class Config:
     # Empty: the story check starts its own servers (patients' conversations stay apart from test runs).
     check_rasa_url: Text = ""
     check_tracker_url: Text = ""
+    # Human handoff: the token of Rasa's internal endpoint (channels/handoff.py) and, for display, the limits.
+    handoff_token: Text = ""
+    handoff_wait_seconds: float = 300.0
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[Text, Text]] = None) -> "Config":
@@ -74,6 +77,8 @@ class Config:
             check_stories=[Path(p) for p in stories.split()] if stories else cls().check_stories,
             check_rasa_url=env.get("STAFF_CHECK_RASA_URL") or "",
             check_tracker_url=env.get("STAFF_CHECK_TRACKER_URL") or "",
+            handoff_token=env.get("HANDOFF_TOKEN") or "",
+            handoff_wait_seconds=_float(env, "HANDOFF_WAIT_SECONDS", 300.0),
         )
 
     @property

@@ -102,3 +102,29 @@ class StaffDB:
 
     def audit_log(self, limit: int = 200) -> List[Dict[Text, Any]]:
         return self.rows(sa.select(audit).order_by(audit.c.id.desc()).limit(limit))
+
+
+# ---- human handoff (staff/handoff.py): one row per request for a person, shared by every Rasa and console
+# process, so a claim is one atomic UPDATE whichever process makes it.
+handoffs = sa.Table(
+    "staff_handoffs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("sender", sa.String(128), nullable=False, index=True),
+    sa.Column("channel", sa.String(32), nullable=False, default=""),
+    # waiting | claimed | message (the patient may leave a call-back message) | ended
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created", sa.Float, nullable=False),
+    sa.Column("claimed_by", sa.String(64)),
+    sa.Column("claimed_at", sa.Float),
+    sa.Column("ended_at", sa.Float),
+    # staff | timeout | closed | message | cancelled | no_message
+    sa.Column("end_reason", sa.String(16)),
+    sa.Column("summary", sa.Text, nullable=False, default=""),
+    sa.Column("triage_result", sa.Text, nullable=False, default=""),  # JSON, or ""
+    sa.Column("urgent", sa.Boolean, nullable=False, default=False),  # an emergency was typed while waiting
+    # Where WeChat's customer-service API sends (the OpenID): kept only while the handoff is open.
+    sa.Column("reply_to", sa.String(128)),
+    sa.Column("callback", sa.Text),  # the message left for a call-back
+    sa.Column("callback_at", sa.Float),
+    sa.Column("callback_done_by", sa.String(64)),
+)

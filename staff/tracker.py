@@ -17,7 +17,7 @@ import sqlalchemy as sa
 READ_TYPES = ("user", "bot", "action", "slot", "active_loop", "session_started", "restart")
 HIDDEN_ACTIONS = frozenset({"action_listen", "action_session_start", "action_extract_slots"})
 FALLBACK_INTENT = "nlu_fallback"
-FALLBACK_ACTIONS = frozenset({"utter_fallback", "action_default_fallback"})
+FALLBACK_ACTIONS = frozenset({"utter_fallback", "action_fallback", "action_default_fallback"})
 OUTCOME_LABELS = {
     "emergency": "急症(120)",
     "result": "分诊结果",

@@ -261,6 +261,12 @@ def base_env(workdir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str,
         REDIS_PORT="6379",
         REDIS_PASSWORD="",
         REDIS_DB="1",
+        # The staff database (the handoff queue lives there; the console fixture uses the same file) and the
+        # handoff endpoint's token; a person is reachable all day unless a test says otherwise.
+        STAFF_DB_URL=f"sqlite:///{workdir / 'staff' / 'staff.db'}",
+        HANDOFF_TOKEN="test-handoff-token",
+        HANDOFF_HOURS="00:00-24:00",
+        HANDOFF_DAYS="1234567",
         # Test-only WeChat/WeCom settings, never a shell's real ones; the API points nowhere unless a test's
         # FakeWeChatAPI is passed in extra.
         **WECHAT_TEST_ENV,

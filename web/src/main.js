@@ -136,6 +136,12 @@ socket.on("bot_uttered", (message) => {
   }
 });
 
+// The server held a message for a person (handoff): no bot reply comes, so stop showing "typing".
+socket.on("handoff_held", () => {
+  pending = Math.max(0, pending - 1);
+  if (pending === 0) setTyping(false);
+});
+
 socket.on("disconnect", (reason) => {
   // A reply to a turn in flight is lost with the socket: stop waiting for it.
   pending = 0;

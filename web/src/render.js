@@ -29,7 +29,12 @@ export function botMessage(message, { onReply, onCopy }) {
   if (message.disclaimer === true) return [disclaimer(message.text)];
   const nodes = [];
   if (message.custom && message.custom.type === "triage_result") nodes.push(triageCard(message.custom));
-  if (typeof message.text === "string" && message.text) {
+  if (typeof message.text === "string" && message.text && message.handoff_staff === true) {
+    // A staff member's reply during a handoff: shown as coming from a person.
+    const bubble = el("div", "msg bot staff");
+    bubble.append(el("span", "from", "人工客服"), el("span", null, message.text));
+    nodes.push(bubble);
+  } else if (typeof message.text === "string" && message.text) {
     const bubble = el("div", "msg bot", message.text);
     if (message.text.startsWith("⚠️")) bubble.classList.add("emergency");
     if (message.text.startsWith(SUMMARY_PREFIX)) {
