@@ -165,6 +165,8 @@ class FakeWeChatAPI:
         self.sent: List[Dict] = []
         self.token_requests: List[str] = []
         self._tokens: set = set()
+        # touser -> errcode: sends to these users are refused (45015: the user has been silent for 48 h).
+        self.refuse: Dict[str, int] = {}
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args) -> None:
@@ -209,7 +211,13 @@ class FakeWeChatAPI:
                     if query.get("access_token") not in api._tokens:
                         self._answer({"errcode": 40001, "errmsg": "invalid credential"})
                         return
-                    api.sent.append({"path": url.path, "json": json.loads(body.decode("utf-8"))})
+                    sent = json.loads(body.decode("utf-8"))
+                    refused = api.refuse.get(sent.get("touser") or "")
+                    if not refused:
+                        api.sent.append({"path": url.path, "json": sent})
+                if refused:
+                    self._answer({"errcode": refused, "errmsg": "response out of time limit or subscription is canceled"})
+                    return
                 self._answer({"errcode": 0, "errmsg": "ok"})
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
