@@ -1,7 +1,7 @@
 """`rasa data validate` with every warning fatal, except three that Rasa 3.6 raises for this design.
 
 1. "The utterance 'utter_x' is not used in any story or rule" for a response that a custom action sends
-   (`response="utter_x"` in actions/) or that the interview form asks (`utter_ask_<slot>` of a required slot):
+   (`response="utter_x"` in actions/), that the Rasa process sends itself (channels/, e.g. the handoff lines) or that the interview form asks (`utter_ask_<slot>` of a required slot):
    Rasa only looks for responses in stories and rules, so it flags every knowledge-built answer and form question.
 2. "Action 'utter_faq' is listed as a response action ... no matching response": the faq/* answers live in
    knowledge/causes.yml and action_answer_faq sends them; Rasa still lists utter_faq for the retrieval intent.
@@ -23,9 +23,9 @@ WARNING = re.compile(r"UserWarning: (.*?)(?:\n\s*More info at|\n\S|\Z)", re.S)
 
 
 def sent_by_code() -> set:
-    """Responses named in the actions, and the questions of the interview form."""
+    """Responses named in the actions and channels, and the questions of the interview form."""
     names = set()
-    for path in (ROOT / "actions").glob("*.py"):
+    for path in [*(ROOT / "actions").glob("*.py"), *(ROOT / "channels").glob("**/*.py")]:
         names |= set(re.findall(r'["\x27](utter_[a-z_]+)["\x27]', path.read_text(encoding="utf-8")))
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for form in (domain.get("forms") or {}).values():
