@@ -24,6 +24,7 @@ from sanic.response import HTTPResponse
 
 import settings
 from channels import turn
+from persistence.tracker_store import _UNAVAILABLE as UNAVAILABLE
 from staff import handoff
 
 logger = logging.getLogger(__name__)
@@ -129,8 +130,8 @@ async def paused_turn(sender: Text) -> Optional[List[Dict[Text, Any]]]:
     if agent is None:
         return None
     tracker = await agent.tracker_store.retrieve(sender)
-    if tracker is None or not tracker.is_paused():
-        return None
+    if tracker is None or not tracker.is_paused() or getattr(tracker, UNAVAILABLE, False):
+        return None  # not in a handoff, or the store's outage stand-in (persistence/tracker_store.py): apology
     row = await _db(handoff.open_for, sender)
     latest = tracker.latest_message
     intent = (latest.intent or {}).get("name") if latest else None
