@@ -240,6 +240,8 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
     parser.add_argument("--model", default=str(ROOT / "models" / "triage.tar.gz"))
     parser.add_argument("--report", default=str(ROOT / "reports" / "eval-real.md"))
     args = parser.parse_args(argv)
+    if args.rasa_url and not args.tracker_db:
+        parser.error("--rasa-url needs --tracker-db (the server's SQLite tracker store)")
 
     try:
         texts = real_set.load_texts()
