@@ -92,3 +92,15 @@ def test_dodged_and_category_hits():
     assert outcome.top1() and outcome.top2() and not outcome.dodged
     assert eval_real.Outcome(item, "fallback").dodged
     assert not eval_real.Outcome({**item, "handling": "out_of_scope"}, "out_of_scope").dodged
+
+
+def test_the_set_is_large_enough_and_labelled_completely():
+    items = [item for name in real_set.SPLITS for item in real_set.load_split(name)]
+    assert len(items) >= 240
+    assert len({item["id"] for item in items}) == len(items)
+    assert {item["handling"] for item in items} == set(eval_real.HANDLINGS)
+    for item in items:
+        assert item["licence"] and item["source"]["commit"] and len(item["sha1"]) == 40
+        assert "text" not in item and "text" not in item["source"]  # references only: no fetched text committed
+        if item.get("category"):
+            assert item["handling"] == "interview"
