@@ -37,8 +37,11 @@ class Services:
         self.tracker = TrackerReader(config.tracker_url)
         self.jobs = Jobs(config, self.db)
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
+        from staff.views import NAV
+
         env = self.templates.env
         env.globals.update(
+            NAV=NAV,
             intent_label=labels.intent_label, action_label=labels.action_label, slot_label=labels.slot_label,
             fmt_time=fmt_time, OUTCOMES=tracker.OUTCOME_LABELS, URGENCY=tracker.URGENCY_LABELS,
             CHANNELS=tracker.CHANNEL_LABELS, ROLES=auth.ROLE_LABELS, CHECK_KINDS=KIND_LABELS, CHECK_STATUS=STATUS_LABELS,

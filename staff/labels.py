@@ -46,6 +46,10 @@ def domain_intents(domain: Path = DOMAIN) -> List[Text]:
     return [i if isinstance(i, str) else next(iter(i)) for i in _yaml(domain).get("intents") or []]
 
 
+def domain_entities(domain: Path = DOMAIN) -> List[Text]:
+    return [e if isinstance(e, str) else next(iter(e)) for e in _yaml(domain).get("entities") or []]
+
+
 def domain_actions(domain: Path = DOMAIN) -> List[Text]:
     """Custom actions, the form and every response: everything a story step or a tracker may name."""
     data = _yaml(domain)

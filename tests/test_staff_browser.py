@@ -25,6 +25,7 @@ TIMEOUT = 30_000  # ms
 EMERGENCY = "我爸刚才突然说话不清楚右手拿不住东西"
 UNCLEAR = "嘿嘿这个那个"  # nlu_fallback with the model of 2026-11-26
 SMOKE_STORY = "问诊中途问常见问题,答完回到问诊"
+BROKEN_STORY = "故障示例:期望回答常见问题时给护理建议"
 
 
 @pytest.fixture(scope="module")
@@ -187,9 +188,12 @@ def test_talk_to_the_bot_and_save_a_story_that_passes(editor, staff_console, ras
 
 def test_run_the_checks_and_see_the_reports(editor, staff_console):
     stories = yaml.safe_load((servers.ROOT / "tests" / "test_stories.yml").read_text(encoding="utf-8"))["stories"]
-    smoke = [s for s in stories if s["story"] == SMOKE_STORY]
-    (staff_console["check_stories"] / "test_smoke.yml").write_text(
-        yaml.safe_dump({"version": "3.1", "stories": smoke}, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    smoke = next(s for s in stories if s["story"] == SMOKE_STORY)
+    broken = yaml.safe_load(yaml.safe_dump(smoke, allow_unicode=True))  # a copy that expects the wrong answer
+    broken["story"] = BROKEN_STORY
+    next(step for step in broken["steps"] if step.get("action") == "action_answer_faq")["action"] = "action_care_advice"
+    (staff_console["check_stories"] / "test_smoke.yml").write_text(yaml.safe_dump(
+        {"version": "3.1", "stories": [smoke, broken]}, allow_unicode=True, sort_keys=False), encoding="utf-8")
     editor.go("/checks")
     page = editor.page
     page.get_by_role("button", name="运行对话故事测试").click()
@@ -197,11 +201,20 @@ def test_run_the_checks_and_see_the_reports(editor, staff_console):
     editor.expect(page.get_by_role("button", name="运行 NLU 报告")).to_be_disabled()  # one at a time
     editor.screenshot("checks-running")
     latest = page.locator("#runs tbody tr").first
-    editor.expect(latest).to_contain_text("通过", timeout=180_000)  # the page reloads when the job ends
-    editor.expect(latest).to_contain_text("失败 0 个")
+    editor.expect(latest).to_contain_text("未通过", timeout=180_000)  # the page reloads when the job ends
+    editor.expect(latest).to_contain_text("失败 1 个")
     latest.get_by_role("link").click()
-    editor.expect(page.locator("table.stories")).to_contain_text(SMOKE_STORY)
-    editor.expect(page.locator("table.stories tr.ok").first).to_be_visible()
+    editor.expect(page.locator("table.stories tr.ok", has_text=SMOKE_STORY)).to_be_visible()
+    failed = page.locator("table.stories tr.fail")
+    editor.expect(failed).to_have_count(1)
+    editor.expect(failed).to_contain_text(BROKEN_STORY)
+    # Where the bot went another way, in plain Chinese, for both checks.
+    editor.expect(failed).to_contain_text("第 3 轮")
+    editor.expect(failed).to_contain_text("肌肉萎缩会遗传吗")
+    editor.expect(failed).to_contain_text("给护理与康复建议")
+    editor.expect(failed.locator("p")).to_have_count(2)
+    if (staff_console["stories"] / "test_console_legs.yml").exists():  # saved by the talk test, when it ran first
+        editor.expect(page.locator("table.stories tr.ok", has_text="控制台:两条腿没劲")).to_be_visible()
     editor.screenshot("story-report", docs=True)
 
     editor.go("/checks")

@@ -1,5 +1,5 @@
 """The console's pages, one module per concern. ROUTES lists (path, endpoint, methods); app.py wraps every
-endpoint in auth.guard. A new page (e.g. the handoff queue) is a new module added here."""
+endpoint in auth.guard. A new page (e.g. the handoff queue) is a new module added here and a NAV entry."""
 from staff.views import account, checks, conversations, handoff, inbox, overview, talk
 
 ROUTES = [
@@ -10,4 +10,15 @@ ROUTES = [
     *talk.ROUTES,
     *checks.ROUTES,
     *handoff.ROUTES,
+]
+
+# The main menu: (path, title, role needed to see it).
+NAV = [
+    ("/", "概览", "viewer"),
+    ("/handoff", "人工客服", "viewer"),
+    ("/conversations", "对话", "viewer"),
+    ("/inbox", "待审核", "viewer"),
+    ("/talk", "和机器人对话", "editor"),
+    ("/checks", "运行检查", "viewer"),
+    ("/audit", "审计日志", "viewer"),
 ]

@@ -43,7 +43,7 @@ async def conversation(request: Request) -> Response:
     })
 
 
-@auth.page(role="editor")
+@auth.page(role="editor", audit="view_conversation_as_story")
 async def story_draft(request: Request) -> Response:
     services = request.app.state.services
     sender = request.path_params["sender"]

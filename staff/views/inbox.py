@@ -56,7 +56,7 @@ async def decide(request: Request) -> Response:
         try:
             path, _ = nludata.add_example(
                 services.config.nlu_dir, [nludata.ROOT / "data" / "nlu"], intent, example,
-                labels.trainable_intents(), _entities(),
+                labels.trainable_intents(), labels.domain_entities(),
             )
         except nludata.ExampleError as e:
             return RedirectResponse(f"/inbox?error={e}", status_code=303)
@@ -65,10 +65,6 @@ async def decide(request: Request) -> Response:
     services.db.execute(db.inbox.insert().values(**row))
     request.state.audit_detail = f"{row['decision']} {row.get('intent') or ''}: {text}"
     return RedirectResponse("/inbox", status_code=303)
-
-
-def _entities():
-    return [e if isinstance(e, str) else next(iter(e)) for e in labels._yaml(labels.DOMAIN).get("entities") or []]
 
 
 ROUTES = [
