@@ -6,6 +6,7 @@ from triage import knowledge
 # Shown when a turn produced nothing (action server down, an exception) or failed outright: the words are in
 # knowledge/causes.yml (channel_texts.apology), read once when the channel loads (a missing one fails at start-up).
 APOLOGY = knowledge.load()["channel_texts"]["apology"]
+BUTTON_LINE = knowledge.load()["channel_texts"]["button_line"]
 DISCLAIMER_KEY = "disclaimer"
 
 
@@ -43,5 +44,5 @@ def as_plain_text(messages: List[Dict[Text, Any]]) -> Text:
         if message.get("text"):
             parts.append(message["text"])
         for i, button in enumerate(message.get("buttons") or [], 1):
-            parts.append(f"{i}. {button.get('title', '')}")
+            parts.append(BUTTON_LINE.format(number=i, title=button.get("title", "")))
     return "\n".join(parts)
