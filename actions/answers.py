@@ -11,7 +11,8 @@ from triage import knowledge
 
 def causes_vars() -> Dict[Text, Text]:
     line = knowledge.text("category_line")
-    lines = [line.format(rank=i, name=c["name"], examples=c["examples"]) for i, c in enumerate(knowledge.categories(), 1)]
+    lines = [line.format(rank=i, name=c["name"], examples=c["examples"])
+             for i, c in enumerate(knowledge.categories(), 1)]
     return {"overview": knowledge.load()["overview"], "categories": "\n".join(lines)}
 
 

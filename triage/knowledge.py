@@ -20,7 +20,8 @@ def load(path: Optional[Text] = None) -> Dict[Text, Any]:
 
 def validate(data: Dict[Text, Any]) -> None:
     """Fail loudly at start-up rather than answer from a broken knowledge file."""
-    for key in ("disclaimer", "overview", "categories", "care", "faq", "red_flags", "signals", "questions", "departments", "texts"):
+    required = ("disclaimer", "overview", "categories", "care", "faq", "red_flags", "signals", "questions", "departments", "texts")
+    for key in required:
         if not data.get(key):
             raise ValueError(f"knowledge file lacks '{key}'")
     ids = [c["id"] for c in data["categories"]]
