@@ -83,6 +83,11 @@ def test_every_signal_pointing_elsewhere_excludes_self_care():
         ("医生说是得了包涵体肌炎,腿没劲", "diagnosed_myopathic", "myopathic"),
         ("我爸脑梗后一直卧床,腿细了", "stroke_history", "disuse"),
         ("化疗以后浑身没劲,肉都没了", "cancer", "nutritional"),
+        ("腰这里一直坐骨神经痛,左边小腿木木的", "nerve_pain", "neurogenic"),
+        ("片子上说脊髓受压了,手脚都没劲", "cord_compressed", "neurogenic"),
+        ("右手越来越没劲,脑子里查出一个肿瘤", "brain_lesion", "neurogenic"),
+        ("最近走路老是打晃,腿软", "unsteady", "neurogenic"),
+        ("丙肝好多年了,腿越来越细", "liver_disease", "nutritional"),
     ],
 )
 def test_chronic_conditions_point_to_their_category(text, signal, top):
@@ -91,7 +96,11 @@ def test_chronic_conditions_point_to_their_category(text, signal, top):
     assert ranked[0].id == top, [(s.id, s.raw) for s in ranked]
 
 
-@pytest.mark.parametrize("text,signal", [("没有糖尿病", "diabetes"), ("不喝酒", "alcohol"), ("没吃过激素", "steroids")])
+@pytest.mark.parametrize(
+    "text,signal",
+    [("没有糖尿病", "diabetes"), ("不喝酒", "alcohol"), ("没吃过激素", "steroids"), ("麻烦问一下腿没劲", "numbness"),
+     ("家族里有高血压,我妈也是", "family_history")],
+)
 def test_a_denied_condition_is_not_a_signal(text, signal):
     assert signal not in signals_of(text)
 
@@ -167,3 +176,10 @@ def test_a_plain_yes_to_a_question_with_options_names_none_of_them(fact):
     named = [s["label"] for s in knowledge.load()["signals"].values() if s["fact"] == fact]
     assert not [label for label in named if label in described]
     assert scoring.rank(values)[0].raw > 0  # it still counts for the ranking
+
+
+@pytest.mark.parametrize(
+    "text", ["片子上说脊髓受压了,手脚都没劲", "头顶摸到一个包块,右手使不上劲", "这两年脚往上勾使不上劲,走路拖着脚"],
+)
+def test_nerve_and_cord_findings_are_urgent(text):
+    assert assess(text)[2] == scoring.URGENT
