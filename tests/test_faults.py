@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests import cluster as cluster_module
-from tests.cluster import is_apology, question
+from tests.cluster import is_apology, question, rest_id
 
 DESCRIPTION = "我最近两条腿没劲上楼费劲"
 
@@ -82,7 +82,7 @@ def test_database_down_gives_apology_and_conversation_resumes(cluster):
         cluster.pg_relay.cut = False
     # Back: the answer is taken as the answer to the pending question, not as the start of a new conversation.
     assert question(b.send(sender, "成年后")) == "onset_speed"
-    users = [e["text"] for e in cluster.events(sender) if e["event"] == "user"]
+    users = [e["text"] for e in cluster.events(rest_id(sender)) if e["event"] == "user"]
     assert users == [DESCRIPTION, "成年后"]
 
 
@@ -92,7 +92,7 @@ def test_crash_mid_turn_keeps_what_was_stored(cluster):
     b = cluster.b
     assert question(b.send(sender, DESCRIPTION)) == "onset_age"
     assert question(b.send(sender, "成年后")) == "onset_speed"
-    stored = cluster.events(sender)
+    stored = cluster.events(rest_id(sender))
     assert [e["text"] for e in stored if e["event"] == "user"] == [DESCRIPTION, "成年后"]
 
     # A turn in flight (waiting for the slowed action servers) when the process is killed.
@@ -115,7 +115,7 @@ def test_crash_mid_turn_keeps_what_was_stored(cluster):
 
     seconds = b.start()
     print(f"rasa restart after kill -9: {seconds:.1f}s")
-    after = cluster.events(sender)
+    after = cluster.events(rest_id(sender))
     assert after[: len(stored)] == stored
     # The killed turn was never saved (Rasa saves a turn at its end), so the answer is simply given again.
     assert question(b.send(sender, "几个月到几年慢慢加重")) == "immobilisation"

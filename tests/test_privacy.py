@@ -36,7 +36,7 @@ def test_http_api_needs_a_valid_jwt(cluster):
     other_user = cluster.token(username="someone-else", role="user")
     assert requests.get(url, headers={"Authorization": f"Bearer {other_user}"}, timeout=10).status_code == 403
     reply = requests.get(url, headers={"Authorization": f"Bearer {cluster.token()}"}, timeout=10)
-    assert reply.status_code == 200 and reply.json()["sender_id"] == sender
+    assert reply.status_code == 200 and reply.json()["sender_id"] == cluster_module.rest_id(sender)
 
 
 @pytest.mark.e2e
