@@ -128,8 +128,8 @@ class Relay:
         self.port = free_port()
         self.cut = False
         self.delay = 0.0
-        # Requests whose bytes contain `slow_marker` (e.g. one conversation's sender id in an action call) are
-        # held `slow_seconds` before they go on; other requests, even on the same connection, are not.
+        # The responses to requests whose bytes contain `slow_marker` (e.g. one conversation's sender id in an
+        # action call) are held `slow_seconds`; other requests, even on the same connection, are not.
         self.slow_marker: Optional[bytes] = None
         self.slow_seconds = 0.0
         self._open: set = set()  # live sockets, so drop() can end established connections too
@@ -160,10 +160,13 @@ class Relay:
             client.close()
             return
         self._open.update((client, upstream))
+        held = threading.Event()  # set when a marked request went out: its response is held back
         for a, b, outbound in ((client, upstream, True), (upstream, client, False)):
-            threading.Thread(target=self._pipe, args=(a, b, outbound), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(a, b, outbound, held), daemon=True).start()
 
-    def _pipe(self, src: socket.socket, dst: socket.socket, outbound: bool) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, outbound: bool, held: threading.Event) -> None:
+        # The response is held, not the request: an upstream left idle mid-request would close the connection
+        # (Sanic's keep-alive timeout is 5 s).
         tail = b""  # the end of the previous chunk, so a marker split between two chunks is still seen
         try:
             while True:
@@ -172,8 +175,11 @@ class Relay:
                     break
                 marker = self.slow_marker
                 if outbound and marker and marker in tail + data:
-                    time.sleep(self.slow_seconds)
+                    held.set()
                 tail = data[-len(marker):] if marker else b""
+                if not outbound and held.is_set():
+                    held.clear()
+                    time.sleep(self.slow_seconds)
                 dst.sendall(data)
         except OSError:
             pass
@@ -323,7 +329,7 @@ def base_env(workdir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str,
         TRACKER_DB=str(workdir / "tracker.db"),
         TRACKER_USER=env.get("TRACKER_USER", ""),
         TRACKER_PASSWORD=env.get("TRACKER_PASSWORD", ""),
-        # endpoints.yml's lock store: in-memory unless a test passes a Redis one in extra (tests/cluster.py).
+        # deploy/endpoints.env.yml's lock store: in-memory unless a test passes a Redis one in extra (tests/cluster.py).
         LOCK_STORE_TYPE="in_memory",
         REDIS_HOST="127.0.0.1",
         REDIS_PORT="6379",

@@ -29,7 +29,7 @@ def test_http_api_is_off_by_default(rasa_server):
 def test_http_api_needs_a_valid_jwt(cluster):
     sender = f"test-jwt-{time.time_ns()}"
     cluster.a.send(sender, "你好")
-    url = f"{cluster.a.url}/conversations/{sender}/tracker"
+    url = f"{cluster.a.url}/conversations/{cluster_module.rest_id(sender)}/tracker"
     assert requests.get(url, timeout=10).status_code == 401
     forged = cluster.token(secret="not-the-secret-" + uuid.uuid4().hex)
     assert requests.get(url, headers={"Authorization": f"Bearer {forged}"}, timeout=10).status_code == 401
