@@ -27,17 +27,17 @@ def service_hours() -> handoff.ServiceHours:
     return handoff.ServiceHours.parse(settings.HANDOFF_HOURS, settings.HANDOFF_DAYS, settings.HANDOFF_TZ)
 
 
-def summary_text(tracker: Tracker) -> Text:
-    """The patient's summary for the top of the staff page, in the words of utter_summary's fields."""
+def summary_text(tracker: Tracker, domain: DomainDict) -> Text:
+    """The patient's summary for the top of the staff page: the domain's utter_summary, as the patient sees it."""
     facts = {fact: tracker.get_slot(fact) for fact in interview.facts_order()}
     bookkeeping = {k: tracker.get_slot(k) for k in interview.BOOKKEEPING_SLOTS}
     if not summary.has_content(facts, bookkeeping):
         return ""
-    labels = {"complaint": "主诉", "onset": "起病", "location": "部位", "associated": "伴随症状",
-              "immobilisation": "制动/卧床/手术", "nutrition": "饮食、体重与慢性病", "family": "家族史",
-              "tests": "已做检查", "unknowns": "回答“不知道”的问题"}
-    fields = summary.summary_fields(facts, bookkeeping)
-    return "\n".join(f"{labels[key]}:{value}" for key, value in fields.items())
+    template = ((domain.get("responses") or {}).get("utter_summary") or [{}])[0].get("text") or ""
+    try:
+        return template.format(**summary.summary_fields(facts, bookkeeping))
+    except (KeyError, IndexError, ValueError):
+        return ""
 
 
 def latest_triage_result(events: List[Dict[Text, Any]]) -> Optional[Dict[Text, Any]]:
@@ -73,7 +73,7 @@ class ActionHandoff(Action):
         try:
             handoff.enqueue(
                 staff_db(), tracker.sender_id, tracker.get_latest_input_channel() or "",
-                summary_text(tracker), latest_triage_result(tracker.events),
+                summary_text(tracker, domain), latest_triage_result(tracker.events),
                 status=handoff.WAITING if is_open else handoff.MESSAGE,
             )
         except Exception:

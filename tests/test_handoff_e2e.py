@@ -156,7 +156,7 @@ def test_nobody_claims_in_time_the_patient_leaves_a_message_and_the_bot_resumes(
     url, database = short_wait
     sender = f"test-{time.time_ns()}"
     assert "已为您转接人工客服" in _texts(_send(url, sender, "转人工"))
-    row = handoff.open_for(database, sender)
+    row = handoff.open_for(database, "rest:" + sender)  # the REST channel's conversation id
     _wait_status(database, row["id"], handoff.MESSAGE)
     reply = _send(url, sender, "请给我回电话,电话13800000000,想问康复训练")
     assert "留言已收到" in _texts(reply) and reply[-1].get("disclaimer") is True
@@ -171,10 +171,10 @@ def test_no_message_wanted_and_a_silent_patient_both_get_the_bot_back(short_wait
     declines, silent = f"test-{time.time_ns()}", f"test-{time.time_ns() + 1}"
     _send(url, declines, "我要人工客服")
     _send(url, silent, "我要人工客服")
-    first = handoff.open_for(database, declines)
+    first = handoff.open_for(database, "rest:" + declines)
     _wait_status(database, first["id"], handoff.MESSAGE)
     assert "人工客服已结束" in _texts(_send(url, declines, "不用了"))
     assert handoff.get(database, first["id"])["end_reason"] == "cancelled"
-    second = handoff.open_for(database, silent)
+    second = handoff.open_for(database, "rest:" + silent)
     assert _wait_status(database, second["id"], handoff.ENDED)["end_reason"] == "no_message"
     assert "想了解哪一类" in _texts(_send(url, silent, "肌肉萎缩是什么原因引起的"))

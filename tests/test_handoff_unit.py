@@ -193,3 +193,10 @@ def test_history_marks_staff_messages_and_emergencies():
     assert [(l["who"], l.get("staff", "")) for l in lines] == [("patient", ""), ("bot", ""), ("staff", "editor1"), ("patient", "")]
     assert lines[3]["emergency"] and not lines[0]["emergency"]
     assert [l["id"] for l in history(events, after=2)] == [3, 4]
+
+
+def test_the_staff_page_summary_is_the_patients_summary(tracker_for, domain):
+    tracker = tracker_for("转人工", intent="request_human", slots={"complaint": "两条腿没劲", "location": ["legs_both"]})
+    text = handoff_actions.summary_text(tracker, domain)
+    assert text.startswith("【病情摘要") and "两条腿没劲" in text
+    assert handoff_actions.summary_text(tracker_for("转人工", intent="request_human"), domain) == ""
