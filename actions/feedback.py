@@ -7,8 +7,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from triage import knowledge
+
 VALUES = ("yes", "no")
-NEGATIVE_WORDS = ("没", "不", "无")
 
 
 def helpful_value(entities: List[Dict[Text, Any]], text: Optional[Text]) -> Text:
@@ -16,7 +17,7 @@ def helpful_value(entities: List[Dict[Text, Any]], text: Optional[Text]) -> Text
     for entity in entities or []:
         if entity.get("entity") == "helpful" and str(entity.get("value")) in VALUES:
             return str(entity["value"])
-    return "no" if any(word in (text or "") for word in NEGATIVE_WORDS) else "yes"
+    return "no" if any(word in (text or "") for word in knowledge.load()["feedback_no_words"]) else "yes"
 
 
 class ActionStoreFeedback(Action):
