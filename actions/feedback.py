@@ -17,8 +17,7 @@ def helpful_value(entities: List[Dict[Text, Any]], text: Optional[Text]) -> Text
     for entity in entities or []:
         if entity.get("entity") == "helpful" and str(entity.get("value")) in VALUES:
             return str(entity["value"])
-    negative = knowledge.text("feedback_negative_words")
-    return "no" if any(word in (text or "") for word in negative) else "yes"
+    return "no" if any(word in (text or "") for word in knowledge.load()["feedback_no_words"]) else "yes"
 
 
 class ActionStoreFeedback(Action):

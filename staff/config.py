@@ -24,6 +24,8 @@ class Config:
     # The tracker store, as endpoints.yml names it (read only).
     tracker: Dict[Text, Optional[Text]] = field(default_factory=dict)
     rasa_url: Text = "http://127.0.0.1:5005"
+    # The REST channel's bearer token (settings.REST_AUTH_TOKEN), when the Rasa server requires one.
+    rest_token: Text = ""
     # Below this intent confidence a message goes to the NLU inbox (and counts as "low confidence").
     low_confidence: float = 0.6
     # Login throttling: this many failures for one account or address within the window lock it out.
@@ -63,6 +65,7 @@ class Config:
                 "password": env.get("TRACKER_PASSWORD") or None,
             },
             rasa_url=(env.get("RASA_URL") or f"http://127.0.0.1:{env.get('RASA_PORT') or 5005}").rstrip("/"),
+            rest_token=env.get("REST_AUTH_TOKEN") or "",
             low_confidence=_float(env, "STAFF_LOW_CONFIDENCE", 0.6),
             login_max_failures=_int(env, "STAFF_LOGIN_MAX_FAILURES", 5),
             login_max_failures_per_address=_int(env, "STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),

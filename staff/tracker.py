@@ -27,8 +27,15 @@ OUTCOME_LABELS = {
 }
 URGENCY_LABELS = {"emergency": "紧急", "urgent": "尽快就诊", "routine": "择期就诊", "self_care": "自我护理"}
 CHANNEL_LABELS = {"rest": "REST", "socketio": "网页", "wechat": "微信公众号", "wecom": "企业微信", "console": "控制台"}
-# Conversations started from the console's "talk to the bot" pane carry this sender prefix.
+# Conversations started from the console's "talk to the bot" pane carry this sender prefix; the REST channel
+# stores them under its own prefix (settings.REST_SENDER_PREFIX, "rest:").
 CONSOLE_PREFIX = "console-"
+
+
+def is_console(sender: Text) -> bool:
+    import settings
+
+    return sender.startswith(CONSOLE_PREFIX) or sender.startswith(settings.REST_SENDER_PREFIX + CONSOLE_PREFIX)
 
 
 class TrackerReader:
@@ -187,7 +194,7 @@ class Summary:
 
     @property
     def console(self) -> bool:
-        return self.sender.startswith(CONSOLE_PREFIX)
+        return is_console(self.sender)
 
 
 def summarize(sender: Text, events: Sequence[Dict[Text, Any]]) -> Optional[Summary]:
@@ -216,7 +223,7 @@ def summarize(sender: Text, events: Sequence[Dict[Text, Any]]) -> Optional[Summa
             feedback = e.get("value")
     texts = [t.user["text"] for t in user_turns] + [m.get("text") or "" for t in all_turns for m in t.bot]
     channel = next((e.get("input_channel") for e in users if e.get("input_channel")), "") or ""
-    if sender.startswith(CONSOLE_PREFIX):
+    if is_console(sender):
         channel = "console"
     return Summary(
         sender=sender,

@@ -6,6 +6,7 @@ import shutil
 import sys
 import time
 import uuid
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -110,7 +111,8 @@ def test_login_filter_and_open_a_conversation(browser, staff_console, rest):
     rows = console.page.locator("table.list tbody tr")
     console.expect(rows.first).to_contain_text("急症(120)")
     assert all("急症" in text for text in rows.all_inner_texts())
-    console.page.locator(f'a[href="/conversations/{patient}"]').click()
+    stored = quote(rest.conversation_id(patient), safe="/")  # REST conversations are stored as rest:<sender>
+    console.page.locator(f'a[href="/conversations/{stored}"]').click()
     console.expect(console.page.get_by_role("heading", name="对话详情")).to_be_visible()
     nlu = console.page.locator(".turn .nlu").first
     console.expect(nlu).to_contain_text("red_flag")
@@ -119,7 +121,7 @@ def test_login_filter_and_open_a_conversation(browser, staff_console, rest):
     console.expect(console.page.locator(".disclaimer").first).to_contain_text("仅供参考")
     console.screenshot("conversation", docs=True)
     console.go("/audit")
-    console.expect(console.page.locator("tbody")).to_contain_text(patient)  # the view is in the audit log
+    console.expect(console.page.locator("tbody")).to_contain_text(rest.conversation_id(patient))  # audited
     console.close()
 
 

@@ -43,7 +43,8 @@ def test_summary_counts_turns_fallbacks_lowest_confidence_feedback_and_channel()
     s = tracker.summarize("abc", ev.interview() + ev.fallback(ev.T0 + 10))
     assert (s.turns, s.fallbacks, s.feedback, s.channel) == (4, 1, "yes", "rest")
     assert s.min_confidence == pytest.approx(0.3)  # the payload's 1.0 does not count, the fallback's 0.3 does
-    assert tracker.summarize("console-1", ev.fallback()).channel == "console"
+    assert tracker.summarize("rest:console-1", ev.fallback()).channel == "console"
+    assert tracker.summarize("rest:patient-1", ev.fallback()).channel == "wechat"
     assert tracker.summarize("x", [ev.action("action_listen")]) is None
 
 
