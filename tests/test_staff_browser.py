@@ -161,7 +161,9 @@ def test_talk_to_the_bot_and_save_a_story_that_passes(editor, staff_console, ras
         editor.expect(page.locator("#debug li")).to_have_count(turns + 1, timeout=TIMEOUT)
     editor.expect(page.locator("#log .card")).to_have_count(1)
     editor.expect(page.locator("#debug li").last).to_contain_text("triage_result")
-    page.locator("#log .replies").last.get_by_role("button", name="有帮助").click()
+    # The result turn ends with the offer of a person (its own button group) after the feedback buttons.
+    page.locator("#log .replies").filter(has=page.get_by_role("button", name="有帮助")).last.get_by_role(
+        "button", name="有帮助").click()
     editor.expect(page.locator("#debug li").last).to_contain_text("action_store_feedback", timeout=TIMEOUT)
     editor.expect(page.locator("#log .disclaimer").last).to_contain_text("仅供参考")
     editor.screenshot("talk", docs=True)
