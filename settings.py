@@ -11,3 +11,33 @@ MAX_MESSAGE_CHARS = int(os.environ.get("MAX_MESSAGE_CHARS", "2000"))
 MAX_BODY_BYTES = int(os.environ.get("MAX_BODY_BYTES", str(1024 * 1024)))
 # Longest a patient waits for one turn before getting the apology (the turn still completes and is stored).
 TURN_DEADLINE_SECONDS = float(os.environ.get("TURN_DEADLINE_SECONDS", "30"))
+
+# ---- state shared by several Rasa processes (docs/deploy.md) ----
+# The lock store's Redis also holds the channels' shared state (WeChat retry deduplication, numbered buttons,
+# access token, nonces; rate-limit buckets) when LOCK_STORE_TYPE names a Redis lock store; otherwise that
+# state lives in the process's memory, which is right for one process only.
+LOCK_STORE_TYPE = os.environ.get("LOCK_STORE_TYPE", "in_memory")
+SHARED_STATE_IN_REDIS = "redis" in LOCK_STORE_TYPE.lower()
+REDIS_HOST = os.environ.get("REDIS_HOST", "127.0.0.1") or "127.0.0.1"
+REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379") or "6379")
+REDIS_PASSWORD = os.environ.get("REDIS_PASSWORD", "") or None
+REDIS_DB = int(os.environ.get("REDIS_DB", "1") or "1")
+# Prefix of every key the channels write (the lock store uses "triage" + its own names).
+REDIS_STATE_PREFIX = os.environ.get("REDIS_STATE_PREFIX", "triage:state:")
+
+# ---- rate limits (token buckets; docs/deploy.md) ----
+# Per sender (one conversation): a patient types far slower than one message a second; the burst is above the
+# longest scripted conversations of the benchmarks (bench/wechat_bench.py: 40 messages per user, at once).
+RATE_LIMIT_SENDER_PER_MINUTE = float(os.environ.get("RATE_LIMIT_SENDER_PER_MINUTE", "60"))
+RATE_LIMIT_SENDER_BURST = float(os.environ.get("RATE_LIMIT_SENDER_BURST", "60"))
+# Per client address: a flood guard, not a per-person limit. Mobile carriers put many patients behind one
+# address (CGNAT), and the load test sends everything from 127.0.0.1, so the default is above what one 2-core
+# Rasa process can serve (about 40-60 messages/s). Lower it behind a proxy that passes the client address.
+RATE_LIMIT_ADDRESS_PER_MINUTE = float(os.environ.get("RATE_LIMIT_ADDRESS_PER_MINUTE", "6000"))
+RATE_LIMIT_ADDRESS_BURST = float(os.environ.get("RATE_LIMIT_ADDRESS_BURST", "2000"))
+# Addresses or networks never limited per address (monitoring, a load-test host): "10.0.0.0/8 127.0.0.1".
+RATE_LIMIT_EXEMPT = os.environ.get("RATE_LIMIT_EXEMPT", "")
+# The WeChat channel's callers are WeChat's own servers, shared by every follower: its per-address limit is a
+# separate, higher setting (per-sender limits apply per OpenID as everywhere).
+RATE_LIMIT_WECHAT_ADDRESS_PER_MINUTE = float(os.environ.get("RATE_LIMIT_WECHAT_ADDRESS_PER_MINUTE", "12000"))
+RATE_LIMIT_WECHAT_ADDRESS_BURST = float(os.environ.get("RATE_LIMIT_WECHAT_ADDRESS_BURST", "4000"))

@@ -3,6 +3,7 @@ import asyncio
 import gc
 import json
 import logging
+import math
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -12,6 +13,7 @@ from sanic.response import HTTPResponse
 
 import settings
 from channels import turn
+from channels.ratelimit import RateLimiter, client_address, wait_turn
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +89,9 @@ class RestChannel(InputChannel):
     def name(cls) -> Text:
         return "rest"
 
+    def __init__(self, limiter: Optional[RateLimiter] = None) -> None:
+        self.limiter = limiter or RateLimiter.from_settings(self.name())
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("triage_rest_webhook", __name__)
 
@@ -106,6 +111,11 @@ class RestChannel(InputChannel):
                 data = parse_body(request.body or b"")
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
+            denial = await self.limiter.check(data["sender"], client_address(request))
+            if denial:
+                # The turn a patient sees (wait message, disclaimer), as HTTP 429 so a client can back off.
+                return response.json(wait_turn(data["sender"]), status=429,
+                                     headers={"Retry-After": str(math.ceil(denial.retry_after))})
             messages = await run_turn(on_new_message, data["message"], data["sender"], self.name(), data["metadata"])
             return response.json(messages)
 
