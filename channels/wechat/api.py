@@ -6,7 +6,7 @@ processes refreshing against each other would keep breaking each other's sends.
 """
 import contextlib
 import threading
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict, Text
 
 import requests
 import wechatpy
@@ -48,7 +48,8 @@ class _TokenMixin:
         self._api_timeout = timeout
         # A second concurrent refresh would invalidate the token the first one just stored.
         self._token_lock = threading.RLock()
-        self._seen_token: Optional[Text] = None  # the token this client last used
+        # The token each thread last used: a refresh is needed only if the stored token is still that one.
+        self._seen = threading.local()
 
     def _token_params(self) -> Dict[Text, Text]:
         raise NotImplementedError
@@ -64,20 +65,20 @@ class _TokenMixin:
     def fetch_access_token(self) -> Dict[Text, Any]:
         with self._token_lock, self._shared_refresh_lock():
             stored = self.session.get(self.access_token_key)
-            if stored and stored != self._seen_token:
-                # Refreshed by another process (or thread) while this one waited: use that token.
-                self._seen_token = stored
+            if stored and stored != getattr(self._seen, "token", None):
+                # Refreshed by another process or thread since this thread's request: use that token.
+                self._seen.token = stored
                 return {"access_token": stored}
             result = self._fetch_access_token(url=self.API_BASE_URL + self.TOKEN_ENDPOINT,
                                               params=self._token_params())
-            self._seen_token = result.get("access_token")
+            self._seen.token = result.get("access_token")
             return result
 
     @property
     def access_token(self) -> Text:
         with self._token_lock:
             token = super().access_token
-            self._seen_token = token
+            self._seen.token = token
             return token
 
 
