@@ -123,7 +123,11 @@ class Cluster:
         self.pg_relay = servers.Relay(self.pg.port)
         self._stoppers += [r.close for r in (*self.action_relays, self.pg_relay)]
         self.actions_port, self.web_port = servers.free_port(), servers.free_port()
-        common = {**self.redis.lock_env(self.redis_db), "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME)}
+        # Both servers' WeChat channels call this fake API; their shared state lives under a prefix of this run.
+        self.wechat_api = servers.FakeWeChatAPI()
+        self._stoppers.append(self.wechat_api.close)
+        common = {**self.redis.lock_env(self.redis_db), "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME),
+                  **self.wechat_api.env, "REDIS_STATE_PREFIX": f"test-{uuid.uuid4().hex[:8]}:"}
         self.a = RasaInstance(self, "rasa-a", {**common, **self.pg.tracker_env()})
         self.b = RasaInstance(self, "rasa-b", {**common, **self.pg.tracker_env(port=self.pg_relay.port)})
         self.nginx = infra.Nginx(
