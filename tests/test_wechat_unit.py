@@ -1,15 +1,16 @@
-"""Unit tests of channels/wechat.py without Rasa: rendering, splitting, numbering, parsing, dedupe, the
+"""Unit tests of channels/wechat/ without Rasa: rendering, splitting, numbering, parsing, dedupe, the
 deadline, and the API client against the fake WeChat API."""
 import asyncio
+import time
 
 import pytest
-from rasa.core.channels.channel import UserMessage
 from wechatpy.exceptions import WeChatClientException
 
 from triage import knowledge
 from channels import turn
 from channels.wechat import api, channel as wechat_channel, protocol, render, state
 from tests import servers
+from tests.inprocess import FakeRasa
 from tests.wechat_sim import WeChatSimulator
 
 DISCLAIMER = knowledge.disclaimer()
@@ -213,20 +214,6 @@ def test_ttl_cache_expires_and_stays_bounded():
 # ------------------------------------------------------------------- the channel's machinery with a fake Rasa
 
 
-class FakeRasa:
-    """Plays on_new_message: answers each text with a reply, optionally slowly, and counts the turns."""
-
-    def __init__(self, delay: float = 0.0, reply=None) -> None:
-        self.delay, self.texts = delay, []
-        self.reply = reply or (lambda text: [{"text": f"echo:{text}"}])
-
-    async def __call__(self, message: UserMessage) -> None:
-        self.texts.append(message.text)
-        await asyncio.sleep(self.delay)
-        for m in self.reply(message.text):
-            await message.output_channel.send_response(message.sender_id, m)
-
-
 def make_channel(budget: float = 1.0):
     channel = wechat_channel.WeChatChannel.from_credentials({
         "token": ENV["WECHAT_TOKEN"], "app_id": ENV["WECHAT_APP_ID"], "app_secret": ENV["WECHAT_APP_SECRET"],
@@ -348,3 +335,42 @@ def test_wecom_api_client_sends_through_the_configured_host(fake_api):
     client = api.WeComApiClient(ENV["WECOM_CORP_ID"], ENV["WECOM_SECRET"], fake_api.env["WECOM_API_BASE_URL"])
     client.message.send_text(ENV["WECOM_AGENT_ID"], "zhangsan", "你好")
     assert fake_api.sent_to("zhangsan")[0]["text"]["content"] == "你好"
+
+
+# ----------------------------------------------------------------------------------------- safe mode, replays
+
+
+def test_with_an_aes_key_a_correctly_signed_plaintext_callback_is_refused():
+    xml = SIM.to_xml(SIM.text("oUser", "你好"))
+    query = SIM.query()
+    with_key = protocol.OfficialAccountProtocol(ENV["WECHAT_TOKEN"], ENV["WECHAT_ENCODING_AES_KEY"], ENV["WECHAT_APP_ID"])
+    with pytest.raises(protocol.Refused) as refused:
+        with_key.open(query, xml)
+    assert refused.value.status == 403 and "plaintext" in refused.value.reason
+    without_key = protocol.OfficialAccountProtocol(ENV["WECHAT_TOKEN"], "", ENV["WECHAT_APP_ID"])
+    assert without_key.open(query, xml) == (xml, False)
+    body, safe_query = SIM.envelope(SIM.text("oUser", "你好"), "safe", SIM.query())
+    opened, encrypted = with_key.open(safe_query, body)
+    assert encrypted and protocol.parse_xml(opened).content == "你好"
+
+
+def test_a_captured_plaintext_url_cannot_be_replayed_with_another_sender():
+    """Plaintext mode (no AES key): the signature covers token, timestamp and nonce only. The captured URL
+    carries one message; with another FromUserName it is refused, the message's own retry is answered."""
+    from tests.inprocess import ChannelServer
+
+    plain = wechat_channel.WeChatChannel.from_credentials({"token": ENV["WECHAT_TOKEN"], "sender_key": "k"})
+    server = ChannelServer(plain, FakeRasa())
+    try:
+        sim = WeChatSimulator(server.url, ENV["WECHAT_TOKEN"])
+        captured = {"nonce": "n-captured", "timestamp": int(time.time())}
+        original = sim.text("oPatient", "你好")
+        first = sim.post(original, **captured)
+        assert first.status == 200 and first.content.startswith("echo:你好")
+        assert sim.post(original, **captured).content == first.content, "WeChat's retry: same reply"
+        intruder = sim.post(sim.text("oIntruder", "生成摘要"), **captured)
+        assert intruder.status == 403 and "nonce" in intruder.response.text
+        assert server.rasa.texts == ["你好"]
+        assert sim.post(sim.text("oIntruder", "你好")).status == 200, "a fresh nonce is fine"
+    finally:
+        server.stop()
