@@ -24,7 +24,7 @@ def key(*parts: str) -> str:
 def _options() -> Dict[str, Any]:
     return {
         "host": settings.REDIS_HOST, "port": settings.REDIS_PORT, "password": settings.REDIS_PASSWORD,
-        "db": settings.REDIS_DB, "socket_timeout": 2, "socket_connect_timeout": 2,
+        "db": settings.REDIS_DB, "socket_timeout": 1, "socket_connect_timeout": 1,
     }
 
 

@@ -25,34 +25,34 @@ class TtlCache:
 
     def __init__(self, max_items: int, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_items, self.ttl, self._clock = max_items, ttl, clock
-        self._data: "OrderedDict[Text, Tuple[float, Any]]" = OrderedDict()
+        self._items: "OrderedDict[Text, Tuple[float, Any]]" = OrderedDict()
 
     def get(self, key: Text, default: Any = None) -> Any:
-        item = self._data.get(key)
+        item = self._items.get(key)
         if item is None or item[0] <= self._clock():
             return default
         return item[1]
 
     def set(self, key: Text, value: Any, ttl: Optional[float] = None) -> None:
-        self._data.pop(key, None)
-        self._data[key] = (self._clock() + (self.ttl if ttl is None else ttl), value)
+        self._items.pop(key, None)
+        self._items[key] = (self._clock() + (self.ttl if ttl is None else ttl), value)
         self._evict()
 
     def pop(self, key: Text) -> Any:
-        item = self._data.pop(key, None)
+        item = self._items.pop(key, None)
         return None if item is None else item[1]
 
     def __len__(self) -> int:
         self._evict()
-        return len(self._data)
+        return len(self._items)
 
     def _evict(self) -> None:
         now = self._clock()
-        while self._data:
-            key, (expires, _) = next(iter(self._data.items()))
-            if len(self._data) <= self.max_items and expires > now:
+        while self._items:
+            key, (expires, _) = next(iter(self._items.items()))
+            if len(self._items) <= self.max_items and expires > now:
                 break
-            del self._data[key]
+            del self._items[key]
 
 
 class MemoryState:
