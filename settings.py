@@ -14,14 +14,16 @@ TURN_DEADLINE_SECONDS = float(os.environ.get("TURN_DEADLINE_SECONDS", "30"))
 
 # ---- state shared by several Rasa processes (docs/deploy.md) ----
 # The lock store's Redis also holds the channels' shared state (WeChat retry deduplication, numbered buttons,
-# access token, nonces; rate-limit buckets) when LOCK_STORE_TYPE names a Redis lock store; otherwise that
-# state lives in the process's memory, which is right for one process only.
+# access token, nonces; rate-limit buckets) when the lock store is a Redis one: LOCK_STORE_TYPE names one, or
+# the endpoints file Rasa read configures one (found at start, persistence/shared_state.py, with its own
+# connection settings). Otherwise that state lives in the process's memory, which is right for one process.
 LOCK_STORE_TYPE = os.environ.get("LOCK_STORE_TYPE", "in_memory")
 SHARED_STATE_IN_REDIS = "redis" in LOCK_STORE_TYPE.lower()
 REDIS_HOST = os.environ.get("REDIS_HOST", "127.0.0.1") or "127.0.0.1"
 REDIS_PORT = int(os.environ.get("REDIS_PORT", "6379") or "6379")
 REDIS_PASSWORD = os.environ.get("REDIS_PASSWORD", "") or None
 REDIS_DB = int(os.environ.get("REDIS_DB", "1") or "1")
+REDIS_SSL = os.environ.get("REDIS_SSL", "").lower() in ("1", "true", "yes")
 # Prefix of every key the channels write (the lock store uses "triage" + its own names).
 REDIS_STATE_PREFIX = os.environ.get("REDIS_STATE_PREFIX", "triage:state:")
 

@@ -110,13 +110,23 @@ class RedisBuckets:
         return float(wait)
 
 
+_REDIS_BUCKETS = RedisBuckets()
+
+
 class RateLimiter:
     """Checks a message against the address bucket, then the sender bucket, of one channel."""
 
     def __init__(self, channel: Text, sender: Limit, address: Limit, exempt: Sequence[Network] = (),
                  buckets: Any = None) -> None:
         self.channel, self.sender, self.address, self.exempt = channel, sender, address, tuple(exempt)
-        self.buckets = buckets or (RedisBuckets() if shared_state.enabled() else MemoryBuckets())
+        self._buckets, self._memory = buckets, MemoryBuckets()
+
+    @property
+    def buckets(self) -> Any:
+        """The given buckets, else Redis's when state is shared (decided at server start), else memory."""
+        if self._buckets is not None:
+            return self._buckets
+        return _REDIS_BUCKETS if shared_state.enabled() else self._memory
 
     @classmethod
     def from_settings(cls, channel: Text, address: Optional[Limit] = None) -> "RateLimiter":

@@ -14,6 +14,7 @@ from sanic.response import HTTPResponse
 import settings
 from channels import turn
 from channels.ratelimit import RateLimiter, client_address, wait_turn
+from persistence import shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,8 @@ class RestChannel(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("triage_rest_webhook", __name__)
+
+        webhook.listener("after_server_start")(shared_state.adopt_on_start)
 
         @webhook.listener("after_server_start")
         async def freeze_startup_objects(app: Any, loop: Any) -> None:

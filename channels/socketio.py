@@ -17,6 +17,7 @@ from sanic import Blueprint
 import settings
 from channels.ratelimit import RateLimiter, client_address, wait_turn
 from channels.rest import run_turn
+from persistence import shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class SocketChannel(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
+        socketio_webhook.listener("after_server_start")(shared_state.adopt_on_start)
         sio = self.sio
         # Rasa creates the server with cors_allowed_origins=[], which turns python-engineio's Origin check
         # off, so any web site could open a socket to us from a patient's browser. Put the check back.

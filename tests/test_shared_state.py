@@ -145,3 +145,25 @@ async def test_redis_down_lets_messages_through_and_dedupes_in_process(redis_ser
         assert rasa.texts == ["你好"] and replies[0] == replies[1]
     finally:
         shared_state.configure(port=saved)
+
+
+def test_state_follows_the_lock_store_rasa_loaded_whatever_the_environment_says(redis_server):
+    """deploy/endpoints.prod.yml names the Redis lock store without LOCK_STORE_TYPE in the environment: at
+    server start the channels adopt the lock store's own Redis."""
+    from rasa.core.lock_store import InMemoryLockStore
+
+    from persistence.lock_store import AtomicRedisLockStore
+
+    saved = {name: getattr(settings, name) for name in NAMES}
+    try:
+        settings.SHARED_STATE_IN_REDIS = False
+        assert shared_state.adopt_lock_store(InMemoryLockStore()) is False and not shared_state.enabled()
+        store = AtomicRedisLockStore(host=redis_server.host, port=redis_server.port,
+                                     password=redis_server.password or None, db=5)
+        assert shared_state.adopt_lock_store(store) is True and shared_state.enabled()
+        assert (settings.REDIS_HOST, settings.REDIS_PORT, settings.REDIS_DB) == (redis_server.host, redis_server.port, 5)
+        assert shared_state.sync_client().ping()
+    finally:
+        for name, value in saved.items():
+            setattr(settings, name, value)
+        shared_state.configure()

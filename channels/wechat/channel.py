@@ -26,6 +26,7 @@ from channels.wechat import protocol, render
 from channels.wechat.api import WeChatApiClient, WeComApiClient
 from channels.wechat.protocol import IGNORE, TEXT, UNREADABLE, WELCOME, Inbound, Refused
 from channels.wechat.state import MemoryState, make_state
+from persistence import shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class WeChatChannel(InputChannel):
             raise ValueError(f"{self.name()}: encoding_aes_key must be the 43 characters shown in the console")
         self.protocol = self._make_protocol()
         render.channel_texts()  # fail at start-up, not at the first message, if the knowledge file lacks them
-        self.state = state or make_state(self.name(), config.dedupe_ttl)
+        self._state = state  # made at the first callback, once the server knows whether the lock store is Redis
         self.limiter = limiter or RateLimiter.from_settings(
             self.name(), Limit(settings.RATE_LIMIT_WECHAT_ADDRESS_PER_MINUTE, settings.RATE_LIMIT_WECHAT_ADDRESS_BURST)
         )
@@ -99,6 +100,12 @@ class WeChatChannel(InputChannel):
         self._tasks: set = set()
         if not config.token:
             logger.warning("%s channel has no token configured: it refuses every callback", self.name())
+
+    @property
+    def state(self) -> MemoryState:
+        if self._state is None:
+            self._state = make_state(self.name(), self.config.dedupe_ttl)
+        return self._state
 
     # -- platform specifics (WeComChannel overrides these)
 
@@ -126,6 +133,7 @@ class WeChatChannel(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint(f"triage_{self.name()}_webhook", __name__)
+        webhook.listener("after_server_start")(shared_state.adopt_on_start)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
