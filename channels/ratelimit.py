@@ -65,56 +65,69 @@ class MemoryBuckets:
         self.max_keys, self._clock = max_keys, clock
         self._buckets: "OrderedDict[Text, Tuple[float, float]]" = OrderedDict()
 
-    async def take(self, key: Text, limit: Limit) -> float:
-        """0 if a token was taken, else the seconds until one is available."""
+    async def take(self, checks: Sequence[Tuple[Text, Limit]]) -> Tuple[int, float]:
+        """A token from every bucket, or from none: (-1, 0) if taken, else (index of the first empty bucket,
+        seconds until it has a token)."""
         now = self._clock()
-        tokens, at = self._buckets.pop(key, (limit.burst, now))
-        tokens = min(limit.burst, tokens + max(0.0, now - at) * limit.per_second)
-        wait = 0.0
-        if tokens >= 1:
-            tokens -= 1
-        else:
-            wait = (1 - tokens) / limit.per_second
-        self._buckets[key] = (tokens, now)
+        levels = []
+        for key, limit in checks:
+            tokens, at = self._buckets.get(key, (limit.burst, now))
+            levels.append(min(limit.burst, tokens + max(0.0, now - at) * limit.per_second))
+        denied = next((i for i, tokens in enumerate(levels) if tokens < 1), -1)
+        for (key, _), tokens in zip(checks, levels):
+            self._buckets.pop(key, None)
+            self._buckets[key] = (tokens - 1 if denied < 0 else tokens, now)
         while len(self._buckets) > self.max_keys:
             self._buckets.popitem(last=False)
-        return wait
+        if denied < 0:
+            return -1, 0.0
+        return denied, (1 - levels[denied]) / checks[denied][1].per_second
 
 
-# One round trip, atomic, on Redis's clock (processes' clocks may differ). Lua numbers come back truncated to
-# integers, so the wait travels as a string.
+# One round trip, atomic, on Redis's clock (processes' clocks may differ): KEYS are the buckets, ARGV their
+# rate (tokens/s) and burst in pairs. Lua numbers come back truncated to integers, so the wait is a string.
 _TAKE = """
 if redis.replicate_commands then redis.replicate_commands() end
-local rate = tonumber(ARGV[1])
-local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
-local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(state[1]) or burst
-local at = tonumber(state[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
-local wait = 0
-if tokens >= 1 then tokens = tokens - 1 else wait = (1 - tokens) / rate end
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
-redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
-return tostring(wait)
+local levels, denied = {}, 0
+for i, key in ipairs(KEYS) do
+  local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local state = redis.call('HMGET', key, 'tokens', 'at')
+  local tokens = tonumber(state[1]) or burst
+  local at = tonumber(state[2]) or now
+  levels[i] = math.min(burst, tokens + math.max(0, now - at) * rate)
+  if denied == 0 and levels[i] < 1 then denied = i end
+end
+for i, key in ipairs(KEYS) do
+  local rate, burst = tonumber(ARGV[2 * i - 1]), tonumber(ARGV[2 * i])
+  local tokens = levels[i]
+  if denied == 0 then tokens = tokens - 1 end
+  redis.call('HSET', key, 'tokens', tostring(tokens), 'at', tostring(now))
+  redis.call('EXPIRE', key, math.ceil(burst / rate) + 1)
+end
+if denied == 0 then return {-1, '0'} end
+return {denied - 1, tostring((1 - levels[denied]) / tonumber(ARGV[2 * denied - 1]))}
 """
 
 
 class RedisBuckets:
     """Buckets shared by every process on the lock store's Redis."""
 
-    async def take(self, key: Text, limit: Limit) -> float:
-        client = shared_state.async_client()
-        wait = await client.eval(_TAKE, 1, shared_state.key("rate", key), limit.per_second, limit.burst)
-        return float(wait)
+    async def take(self, checks: Sequence[Tuple[Text, Limit]]) -> Tuple[int, float]:
+        args = [value for _, limit in checks for value in (limit.per_second, limit.burst)]
+        denied, wait = await shared_state.async_client().eval(
+            _TAKE, len(checks), *(shared_state.key("rate", key) for key, _ in checks), *args
+        )
+        return int(denied), float(wait)
 
 
 _REDIS_BUCKETS = RedisBuckets()
 
 
 class RateLimiter:
-    """Checks a message against the address bucket, then the sender bucket, of one channel."""
+    """Checks a message against its address and sender buckets in one channel: it takes a token from both or,
+    over either limit, from neither."""
 
     def __init__(self, channel: Text, sender: Limit, address: Limit, exempt: Sequence[Network] = (),
                  buckets: Any = None) -> None:
@@ -151,16 +164,18 @@ class RateLimiter:
             checks.append(("address", f"{self.channel}:addr:{address}", self.address))
         if sender and self.sender.active:
             checks.append(("sender", f"{self.channel}:sender:{sender}", self.sender))
-        for name, key, limit in checks:
-            try:
-                wait = await self.buckets.take(key, limit)
-            except Exception as error:  # Redis down: let the message through; the lock store reports the outage
-                logger.warning("rate limit not checked (%s): %s", type(error).__name__, self.channel)
-                return None
-            if wait > 0:
-                logger.warning("rate limit: a %s message over the per-%s limit was not processed (retry in %.0f s)",
-                               self.channel, name, wait)
-                return Denial(name, wait)
+        if not checks:
+            return None
+        try:
+            denied, wait = await self.buckets.take([(key, limit) for _, key, limit in checks])
+        except Exception as error:  # Redis down: let the message through; the lock store reports the outage
+            logger.warning("rate limit not checked (%s): %s", type(error).__name__, self.channel)
+            return None
+        if denied >= 0:
+            name = checks[denied][0]
+            logger.warning("rate limit: a %s message over the per-%s limit was not processed (retry in %.0f s)",
+                           self.channel, name, wait)
+            return Denial(name, wait)
         return None
 
 

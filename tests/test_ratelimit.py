@@ -36,19 +36,28 @@ def limiter(channel: str, sender: Limit = GENEROUS, address: Limit = GENEROUS, e
 async def test_bucket_allows_the_burst_then_refills_at_the_rate():
     now = [0.0]
     buckets, limit = MemoryBuckets(clock=lambda: now[0]), Limit(per_minute=60, burst=3)
-    assert [await buckets.take("k", limit) for _ in range(3)] == [0, 0, 0]
-    assert await buckets.take("k", limit) == pytest.approx(1.0), "empty: one token a second"
+    assert [await buckets.take([("k", limit)]) for _ in range(3)] == [(-1, 0)] * 3
+    denied, wait = await buckets.take([("k", limit)])
+    assert denied == 0 and wait == pytest.approx(1.0), "empty: one token a second"
     now[0] = 1.0
-    assert await buckets.take("k", limit) == 0
-    assert await buckets.take("other", limit) == 0, "buckets are per key"
+    assert await buckets.take([("k", limit)]) == (-1, 0)
+    assert await buckets.take([("other", limit)]) == (-1, 0), "buckets are per key"
     now[0] = 100.0
-    assert [await buckets.take("k", limit) for _ in range(4)][-1] > 0, "refills to the burst, not beyond"
+    assert [(await buckets.take([("k", limit)]))[0] for _ in range(4)] == [-1, -1, -1, 0], "refills to the burst"
+
+
+async def test_a_message_over_one_limit_takes_no_token_from_the_other():
+    buckets, roomy, tight = MemoryBuckets(clock=lambda: 0.0), Limit(60, 2), Limit(60, 1)
+    assert await buckets.take([("addr", roomy), ("sender", tight)]) == (-1, 0)
+    assert (await buckets.take([("addr", roomy), ("sender", tight)]))[0] == 1, "the sender's bucket is empty"
+    assert await buckets.take([("addr", roomy), ("other", tight)]) == (-1, 0), "the address kept its token"
+    assert (await buckets.take([("addr", roomy), ("third", tight)]))[0] == 0
 
 
 def test_bucket_memory_is_bounded():
     buckets = MemoryBuckets(max_keys=10)
     for i in range(50):
-        asyncio.run(buckets.take(f"k{i}", Limit(60, 1)))
+        asyncio.run(buckets.take([(f"k{i}", Limit(60, 1))]))
     assert len(buckets._buckets) == 10
 
 

@@ -131,6 +131,14 @@ async def test_rate_limit_buckets_are_shared(redis_server):
     assert [await a.check(sender, None), await b.check(sender, None), await a.check(sender, None)] == [None] * 3
     denial = await b.check(sender, None)
     assert denial is not None and denial.limit == "sender" and 0 < denial.retry_after <= 60
+    # Both buckets in one script: over the sender limit, the address keeps its token.
+    address = f"198.51.100.{uuid.uuid4().int % 250}"
+    c = RateLimiter("rest", Limit(1, 1), Limit(1, 2), buckets=RedisBuckets())
+    first, second = f"test-{uuid.uuid4().hex}", f"test-{uuid.uuid4().hex}"
+    assert await c.check(first, address) is None
+    assert (await c.check(first, address)).limit == "sender"
+    assert await c.check(second, address) is None, "the refused message took no address token"
+    assert (await c.check(f"test-{uuid.uuid4().hex}", address)).limit == "address"
 
 
 async def test_redis_down_lets_messages_through_and_dedupes_in_process(redis_server):
