@@ -51,7 +51,8 @@ def test_rest_over_the_limit_is_not_stored_and_the_interview_goes_on(limited_ser
     over = send(MARKER)
     assert over.status_code == 429
     assert [m["text"] for m in over.json()] == [WAIT, DISCLAIMER]
-    assert stored_user_texts(db, sender) == ["我最近两条腿没劲上楼费劲", "成年后", "几个月到几年慢慢加重"]
+    stored = stored_user_texts(db, servers.RestClient.conversation_id(sender))
+    assert stored == ["我最近两条腿没劲上楼费劲", "成年后", "几个月到几年慢慢加重"]
     assert MARKER not in log.read_text(errors="replace")
     assert "per-sender limit" in log.read_text(errors="replace")
 
