@@ -1,5 +1,9 @@
-"""NLU component: the interview's signal patterns (knowledge/causes.yml) second-guess two classifier results.
+"""NLU component: the interview's signal patterns (knowledge/causes.yml) second-guess the classifier.
 
+- A person's own story always counts (triage/story.py): a message in which someone tells of weakness, wasting
+  or failing tasks in their own limbs is a description even when it names a disease or asks a question, so any
+  topic intent becomes describe_symptoms; tiredness of the whole person becomes describe_fatigue (one
+  clarifying question), a disease feared on one finding becomes ask_worry. red_flag stays with the gate.
 - A fallback (or an unsure off-topic guess) that names symptoms is a patient describing them: long WeChat-style
   descriptions vary more than any training set.
 - An `inform` (a short interview answer) that names no finding at all is a fallback: off-topic fragments such
@@ -15,12 +19,35 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from triage import extraction
+from triage import extraction, story
 
 DESCRIBE = "describe_symptoms"
+FATIGUE = "describe_fatigue"
+WORRY = "ask_worry"
 INFORM = "inform"
 FALLBACK = "nlu_fallback"
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
+# Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer's
+# 没有 / 不知道, a goodbye, a restart), and red_flag belongs to the gate that runs after this component.
+TOPICS = frozenset({
+    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "inform", "greet",
+    DESCRIBE, FATIGUE, WORRY, "bot_challenge",
+})
+_FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
+
+
+def story_intent(text: Optional[Text], intent: Dict[Text, Any]) -> Optional[Text]:
+    """The intent a person's story, tiredness or worry forces, or None to keep the classifier's."""
+    name = intent.get(INTENT_NAME_KEY)
+    if name not in TOPICS:
+        return None
+    forced = _FORCED.get(story.handling(text))
+    if forced:
+        return forced
+    # Weakness or wasting of a limb is never off-topic, even without a person or a time.
+    if name in OVERRIDABLE and story.read(text).muscle:
+        return DESCRIBE
+    return None
 
 
 def findings(text: Optional[Text], entities: List[Dict[Text, Any]]) -> int:
@@ -66,7 +93,11 @@ class SymptomDetector(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             entities = message.get(ENTITIES) or []
-            if is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):
+            forced = story_intent(message.get(TEXT), intent)
+            if forced:
+                if forced != intent.get(INTENT_NAME_KEY):
+                    message.set(INTENT, {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+            elif is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):
                 message.set(INTENT, {INTENT_NAME_KEY: DESCRIBE, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
             elif is_empty_answer(message.get(TEXT), intent, entities):
                 confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
