@@ -21,11 +21,16 @@ from rasa.shared.nlu.training_data.message import Message
 
 from triage import extraction, story
 
+INTENT_RANKING = "intent_ranking"
 DESCRIBE = "describe_symptoms"
 FATIGUE = "describe_fatigue"
 WORRY = "ask_worry"
 INFORM = "inform"
 FALLBACK = "nlu_fallback"
+RED_FLAG = "red_flag"
+OUT_OF_SCOPE = "out_of_scope"
+# Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
+ELSEWHERE_MIN_CHARS = 20
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
 # Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer's
 # 没有 / 不知道, a goodbye, a restart), and red_flag belongs to the gate that runs after this component.
@@ -36,18 +41,37 @@ TOPICS = frozenset({
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
 
 
-def story_intent(text: Optional[Text], intent: Dict[Text, Any]) -> Optional[Text]:
-    """The intent a person's story, tiredness or worry forces, or None to keep the classifier's."""
+def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Optional[List[Dict[Text, Any]]] = None) -> Optional[Text]:
+    """The intent a person's story, tiredness or worry forces, or None to keep the classifier's.
+
+    Also for the classifier's red_flag: the gate after this component keeps red_flag when it trusts it, and
+    otherwise falls back to the runner-up, which `process` makes this intent instead of a fallback.
+    """
     name = intent.get(INTENT_NAME_KEY)
-    if name not in TOPICS:
+    if name not in TOPICS and name != RED_FLAG:
         return None
     forced = _FORCED.get(story.handling(text))
     if forced:
         return forced
+    reading = story.read(text)
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
-    if name in OVERRIDABLE and story.read(text).muscle:
+    if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE
+    if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
+        return OUT_OF_SCOPE
+    if name in TOPICS and story.names_other_organ(text) and not (reading.muscle or reading.fatigue):
+        return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
     return None
+
+
+def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Dict[Text, Any]]) -> bool:
+    """A long message, or one about another organ's 萎缩, that names nothing of muscles, limbs' strength or
+    tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg)."""
+    if reading.muscle or reading.fatigue or reading.general_weak or reading.finding_signals or reading.term:
+        return False
+    if any(e.get("entity") == "symptom_term" for e in entities):
+        return False
+    return len(text or "") >= ELSEWHERE_MIN_CHARS or story.names_other_organ(text)
 
 
 def findings(text: Optional[Text], entities: List[Dict[Text, Any]]) -> int:
@@ -93,8 +117,13 @@ class SymptomDetector(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             entities = message.get(ENTITIES) or []
-            forced = story_intent(message.get(TEXT), intent)
-            if forced:
+            forced = story_intent(message.get(TEXT), intent, entities)
+            if forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
+                # The gate decides about red_flag; if it distrusts it, this reading is the runner-up.
+                ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != forced]
+                runner_up = {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT_RANKING, [*ranking[:1], runner_up, *ranking[1:]], add_to_output=True)
+            elif forced:
                 if forced != intent.get(INTENT_NAME_KEY):
                     message.set(INTENT, {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
             elif is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):

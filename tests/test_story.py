@@ -83,7 +83,8 @@ def test_what_a_story_also_asks():
     ("describe_symptoms", "最近总是没精神,浑身没劲", "describe_fatigue"),
     ("faq", "我腿没劲会不会是渐冻症", "ask_worry"),
     ("ask_causes", "肌肉萎缩是什么原因引起的", None),
-    ("red_flag", "我突然两条腿没劲站不起来", None),    # the gate's
+    ("describe_symptoms", "近半年多牙龈萎缩右侧上两牙牙根露出来了想问问怎么治疗", "out_of_scope"),  # another organ
+    ("describe_symptoms", "我想做个自测", None),     # asks for the interview
     ("deny", "没有,我腿也没劲", None),                # an interview answer keeps its meaning
     ("stop_interview", "不想弄了好累", None),
 ])
@@ -143,3 +144,20 @@ def test_updating_asks_no_more_questions():
     plan = interview.plan_turn(facts, ["associated"], None, "对了,我还有点手麻", "describe_symptoms", True, True,
                                {"updating": True, "complaint": "腿细了"})
     assert plan.next_fact is None and plan.updates["associated"] == ["numbness"]
+
+
+def test_a_distrusted_red_flag_falls_back_to_the_story_not_to_the_fallback():
+    """The component leaves red_flag to the gate and puts its own reading second in the ranking."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.red_flag_gate import decide
+    from components.symptom_detector import SymptomDetector
+
+    text = "大便不成型,记性也不好,大腿乏力,怕冷"
+    ranking = [{"name": "red_flag", "confidence": 0.8}, {"name": "describe_symptoms", "confidence": 0.1}]
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []})
+    SymptomDetector({"min_signals": 2}).process([message])
+    assert message.get("intent")["name"] == "red_flag"
+    assert message.get("intent_ranking")[1] == {"name": "describe_symptoms", "confidence": 1.0}
+    config = {"classifier_threshold": 0.8, "fallback_threshold": 0.3}
+    assert decide(text, message.get("intent"), message.get("intent_ranking"), config)["name"] == "describe_symptoms"

@@ -31,7 +31,7 @@ _LIMB = (
 # All four limbs at once reads like the whole body (tiredness as often as weakness), not a named limb.
 _ALL_LIMBS = re.compile(r"手脚|脚手|四肢|手和脚|胳膊和腿")
 # Weak or failing in a named limb: the muscles themselves.
-_WEAK = r"(没劲|没力气|没力|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
+_WEAK = r"(没劲|没力气|没力|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
 _LIMB_WEAK = re.compile(r"(" + _LIMB + r"|肌肉)[^,，。;；!！?？]{0,8}" + _WEAK)
 # Limbs all together or the whole body: as often tiredness as weakness.
 _GENERAL_WEAK = re.compile(r"(四肢|手脚|脚手|全身|浑身|混身|周身|身上|身体|身子|整个人|人)[^,，。;；!！?？]{0,5}(没劲|没力气|没力|无力|乏力|乏|发软|软|酸软|软弱|虚弱|没精神|不舒服)")
@@ -72,6 +72,10 @@ _ASKS_EXAMS = re.compile(r"(做什么检查|做哪些检查|查什么|检查什�
 _ASKS_TERM = re.compile(r"(是不是|会不会|是否|怀疑|担心|怕是|可能是|该不会|难道是|是.{0,10}(吗|嘛|(?<![怎什那这多])么)|[?？])")
 WORRY_MAX_FINDINGS = 1
 _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
+# Signals that only place a finding in time or on a side: alone they say nothing about muscles.
+_PLACING_SIGNALS = frozenset({
+    "onset_adult", "onset_elderly", "onset_acute", "onset_gradual", "onset_weeks", "progressive", "one_side", "symmetric",
+})
 # Interview signals that point at the muscles or nerves themselves, so that tiredness words do not hide them
 # (a family, a test result, numbness, twitching, proximal weakness, a rash).
 _MUSCLE_SIGNALS = frozenset({
@@ -93,6 +97,7 @@ class Reading:
     fatigue: bool = False
     signals: int = 0
     muscle_signals: int = 0
+    finding_signals: int = 0
     term: Optional[Text] = None
     asks: List[Text] = field(default_factory=list)  # department, prognosis, exams, term
 
@@ -152,6 +157,14 @@ def _fatigue_words(text: Text) -> bool:
     return False
 
 
+_OTHER_ORGAN = re.compile(r"(脑|胃|牙龈|牙|睾丸|胆|肾|肝|皮肤|视神经|子宫|卵巢|乳腺|乳房|舌|甲状腺|阴道|鼻|黏膜|粘膜|腺体)[^,，。]{0,3}萎缩|萎缩性(胃炎|鼻炎|阴道炎)")
+
+
+def names_other_organ(text: Optional[Text]) -> bool:
+    """'胃萎缩', '脑萎缩', '萎缩性胃炎': 萎缩 of something that is not a skeletal muscle."""
+    return bool(_OTHER_ORGAN.search(text or ""))
+
+
 def named_term(text: Text) -> Optional[Text]:
     """The cause or disease the message names (canonical term), longest name first."""
     lowered = text.lower()
@@ -203,6 +216,7 @@ def read(text: Optional[Text]) -> Reading:
         fatigue=_fatigue_words(limbs),
         signals=len(signal_ids),
         muscle_signals=len(_MUSCLE_SIGNALS.intersection(signal_ids)),
+        finding_signals=len(set(signal_ids) - _PLACING_SIGNALS),
         term=term,
         asks=questions_asked(text, term),
     )
