@@ -78,7 +78,7 @@ class ActionBeginInterview(Action):
             complaint = conversation.updated_complaint(tracker.get_slot("complaint"), text)
             return [
                 ActiveLoop(None), *clear_pending, *[SlotSet(k, v) for k, v in updates.items()],
-                SlotSet("complaint", complaint), SlotSet("updating", True), SlotSet("requested_slot", None),
+                SlotSet("complaint", complaint), SlotSet("updating", True),
             ]
         for kind, variables in conversation.story_answers(text):
             dispatcher.utter_message(response=STORY_RESPONSES[kind], **variables)

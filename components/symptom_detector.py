@@ -32,10 +32,11 @@ OUT_OF_SCOPE = "out_of_scope"
 # Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
 ELSEWHERE_MIN_CHARS = 20
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
-# Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer's
-# 没有 / 不知道, a goodbye, a restart), and red_flag belongs to the gate that runs after this component.
+# Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer, its
+# 没有 / 不知道, a goodbye, a restart; an `inform` outside the interview starts it anyway), and red_flag
+# belongs to the gate that runs after this component.
 TOPICS = frozenset({
-    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "inform", "greet",
+    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "greet",
     DESCRIBE, FATIGUE, WORRY, "bot_challenge",
 })
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}

@@ -154,10 +154,10 @@ def test_a_distrusted_red_flag_falls_back_to_the_story_not_to_the_fallback():
     from components.symptom_detector import SymptomDetector
 
     text = "大便不成型,记性也不好,大腿乏力,怕冷"
-    ranking = [{"name": "red_flag", "confidence": 0.8}, {"name": "describe_symptoms", "confidence": 0.1}]
+    ranking = [{"name": "red_flag", "confidence": 0.6}, {"name": "describe_symptoms", "confidence": 0.1}]  # not trusted
     message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []})
     SymptomDetector({"min_signals": 2}).process([message])
     assert message.get("intent")["name"] == "red_flag"
     assert message.get("intent_ranking")[1] == {"name": "describe_symptoms", "confidence": 1.0}
-    config = {"classifier_threshold": 0.8, "fallback_threshold": 0.3}
+    config = {"classifier_threshold": 0.8, "fallback_threshold": 0.3, "description_min_signals": 2}
     assert decide(text, message.get("intent"), message.get("intent_ranking"), config)["name"] == "describe_symptoms"

@@ -53,6 +53,8 @@ _NERVE = re.compile(
 _BARE_NUMBNESS = re.compile(r"(?<![胸脸面嘴舌头唇部])(麻木|发麻)")
 # Weight lost with a cancer: the wasting of the article's 恶病质, not tiredness.
 _CANCER = re.compile(r"(癌|肿瘤|化疗|放疗)")
+# Weight lost by a stated amount: the article's 体重显著下降 (营养不良), not a passing tiredness.
+_LOST_WEIGHT = re.compile(r"(瘦了|掉了|轻了|减了|少了|降了)[0-9一二三四五六七八九十几两]+多?(斤|公斤|kg|KG)")
 _THIN = re.compile(r"(消瘦|瘦了|瘦得|体重.{0,4}(下降|减轻|掉)|皮包骨|脱相)")
 # Tiredness of the whole person.
 _FATIGUE = re.compile(
@@ -75,6 +77,7 @@ _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
 # Signals that only place a finding in time or on a side: alone they say nothing about muscles.
 _PLACING_SIGNALS = frozenset({
     "onset_adult", "onset_elderly", "onset_acute", "onset_gradual", "onset_weeks", "progressive", "one_side", "symmetric",
+    "distal",
 })
 # Interview signals that point at the muscles or nerves themselves, so that tiredness words do not hide them
 # (a family, a test result, numbness, twitching, proximal weakness, a rash).
@@ -203,7 +206,7 @@ def read(text: Optional[Text]) -> Reading:
             findings.append(name)
     if "nerve" not in findings and _affirmed(_BARE_NUMBNESS, text) and re.search(_LIMB, text):
         findings.append("nerve")
-    if _CANCER.search(text) and _affirmed(_THIN, text):
+    if "wasting" not in findings and (_affirmed(_LOST_WEIGHT, text) or (_CANCER.search(text) and _affirmed(_THIN, text))):
         findings.append("wasting")
     term = named_term(text)
     signal_ids = extraction.signal_ids(extraction.extract_signals(text))
