@@ -80,12 +80,13 @@ class ActionBeginInterview(Action):
                 ActiveLoop(None), *clear_pending, *[SlotSet(k, v) for k, v in updates.items()],
                 SlotSet("complaint", complaint), SlotSet("updating", True),
             ]
-        for kind, variables in conversation.story_answers(text):
-            dispatcher.utter_message(response=STORY_RESPONSES[kind], **variables)
-        intro = "utter_interview_intro_direct" if conversation.result_at_once(text) else "utter_interview_intro"
-        dispatcher.utter_message(response=intro)
         # The form reads the latest message itself; a story told before a button offer is read here.
         from_offer = text != (tracker.latest_message.get("text") or "")
+        if not from_offer:  # the offer already answered what that message asked
+            for kind, variables in conversation.story_answers(text):
+                dispatcher.utter_message(response=STORY_RESPONSES[kind], **variables)
+        intro = "utter_interview_intro_direct" if conversation.result_at_once(text) else "utter_interview_intro"
+        dispatcher.utter_message(response=intro)
         prefilled = [SlotSet(k, v) for k, v in conversation.prefill(text).items()] if from_offer else []
         return [ActiveLoop(None), *reset_events(tracker), *clear_pending, *prefilled]
 

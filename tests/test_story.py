@@ -115,7 +115,7 @@ def test_exam_answer_names_the_asked_examination_or_all():
 
 def test_worry_answer_places_the_disease_in_its_category():
     answer = conversation.worry_answer("我腿没劲会不会是渐冻症")
-    assert "肌萎缩侧索硬化" in answer and knowledge.category("neurogenic")["name"] in answer
+    assert "「渐冻症」" in answer and knowledge.category("neurogenic")["name"] in answer
     assert conversation.worry_answer("我腿没劲会不会是什么大病") == knowledge.load()["worry"]["no_term"]
 
 

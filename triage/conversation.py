@@ -25,7 +25,7 @@ def story_answers(text: Optional[Text]) -> List[Tuple[Text, Dict[Text, Text]]]:
         if category_id:
             category = knowledge.category(category_id)
             out.append(("term", {
-                "term": reading.term, "name": category["name"], "signs": category["signs"],
+                "term": story.term_as_said(text) or reading.term, "name": category["name"], "signs": category["signs"],
                 "after": _answers()["term_after"],
             }))
     for kind in ("department", "prognosis", "exams"):
@@ -70,7 +70,7 @@ def fatigue_advice() -> Dict[Text, Text]:
 
 def worry_answer(text: Optional[Text]) -> Text:
     worry = knowledge.load()["worry"]
-    term = story.read(text).term
+    term = story.term_as_said(text)
     category_id = knowledge.category_for_term(term)
     if not category_id:
         return worry["no_term"]

@@ -5,6 +5,7 @@ describe the *kind* of statement (someone, a body part, a change), not particula
 """
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import List, Optional, Text
 
 from triage import extraction, knowledge, textmatch
@@ -168,17 +169,26 @@ def names_other_organ(text: Optional[Text]) -> bool:
     return bool(_OTHER_ORGAN.search(text or ""))
 
 
-def named_term(text: Text) -> Optional[Text]:
+def named_term(text: Optional[Text]) -> Optional[Text]:
     """The cause or disease the message names (canonical term), longest name first."""
-    lowered = text.lower()
-    for variant, canonical in _terms_by_length():
-        if variant in lowered:
-            return canonical
+    found = term_as_said(text)
+    return knowledge.canonical_term(found) if found else None
+
+
+def term_as_said(text: Optional[Text]) -> Optional[Text]:
+    """The name of a cause or disease as the message writes it (渐冻症 rather than 肌萎缩侧索硬化)."""
+    lowered = (text or "").lower()
+    for variant in _terms_by_length(id(knowledge.load())):
+        start = lowered.find(variant)
+        if start >= 0:
+            return (text or "")[start:start + len(variant)]
     return None
 
 
-def _terms_by_length():
-    return sorted(knowledge.term_index().items(), key=lambda kv: -len(kv[0]))
+@lru_cache(maxsize=2)
+def _terms_by_length(knowledge_id: int) -> List[Text]:
+    """Every known name, longest first (cached per loaded knowledge file: this runs on every message)."""
+    return sorted(knowledge.term_index(), key=len, reverse=True)
 
 
 def questions_asked(text: Text, term: Optional[Text]) -> List[Text]:
