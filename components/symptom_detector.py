@@ -37,7 +37,7 @@ OVERRIDABLE = ("nlu_fallback", "out_of_scope")
 # belongs to the gate that runs after this component.
 TOPICS = frozenset({
     "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "greet",
-    DESCRIBE, FATIGUE, WORRY, "bot_challenge",
+    DESCRIBE, FATIGUE, WORRY, "ask_exam", "bot_challenge",
 })
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
 

@@ -30,7 +30,7 @@ _LIMB = (
     r"屁股|臀|腰|脖子|颈|前臂|虎口|大鱼际|手掌|肢体|半边身子)"
 )
 # All four limbs at once reads like the whole body (tiredness as often as weakness), not a named limb.
-_ALL_LIMBS = re.compile(r"手脚|脚手|四肢|手和脚|胳膊和腿")
+_ALL_LIMBS = re.compile(r"(?<![左右边侧])(手脚|脚手|四肢|手和脚|胳膊和腿)")
 # Weak or failing in a named limb: the muscles themselves.
 _WEAK = r"(没劲|没力气|没力|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
 _LIMB_WEAK = re.compile(r"(" + _LIMB + r"|肌肉)[^,，。;；!！?？]{0,8}" + _WEAK)
@@ -45,7 +45,7 @@ _WASTING = re.compile(
 # Everyday tasks that fail: climbing stairs, rising, combing, gripping, walking, falling.
 _FUNCTION = re.compile(
     r"(上楼|爬楼|上台阶|下蹲|蹲下|蹲起|蹲不下|起不来|站起来[^,，。]{0,4}(费劲|困难|扶|撑)|梳头|晾衣服|拿筷子|拧瓶盖|系扣子|写字(费劲|写不好)"
-    r"|走路[^,，。]{0,4}(不稳|拖|慢|费劲|老摔|摔|踮脚)|摔跤|摔跟头|跌倒|跑不快|跑不动|抬不起头|坐不稳|不会走|不会坐|站不稳|不能站|站不起|足下垂|脚抬不起)"
+    r"|走路[^,，。]{0,4}(不稳|拖|慢|费劲|老摔|摔|踮脚|没劲|没力|无力|发软|腿软)|摔跤|摔跟头|跌倒|跑不快|跑不动|抬不起头|坐不稳|不会走|不会坐|站不稳|不能站|站不起|足下垂|脚抬不起)"
 )
 # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
 _NERVE = re.compile(
@@ -81,9 +81,9 @@ _PLACING_SIGNALS = frozenset({
     "distal",
 })
 # Interview signals that point at the muscles or nerves themselves, so that tiredness words do not hide them
-# (a family, a test result, numbness, twitching, proximal weakness, a rash).
+# (from birth, a family, a test result, numbness, twitching, proximal weakness, a rash).
 _MUSCLE_SIGNALS = frozenset({
-    "family_history", "ck_high", "emg_neurogenic", "emg_myogenic", "rash", "twitching", "numbness", "proximal",
+    "onset_birth", "family_history", "ck_high", "emg_neurogenic", "emg_myogenic", "rash", "twitching", "numbness", "proximal",
     "hand_small_muscles", "spinal_injury",
 })
 # '术后腿细了怎么锻炼' (two facts, nobody) is a care question; three facts make it a case.
