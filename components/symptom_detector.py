@@ -55,6 +55,8 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     if forced:
         return forced
     reading = story.read(text)
+    if name == FATIGUE and reading.muscle:
+        return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE

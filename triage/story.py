@@ -32,7 +32,7 @@ _LIMB = (
 # All four limbs at once reads like the whole body (tiredness as often as weakness), not a named limb.
 _ALL_LIMBS = re.compile(r"(?<![左右边侧])(手脚|脚手|四肢|手和脚|胳膊和腿)")
 # Weak or failing in a named limb: the muscles themselves.
-_WEAK = r"(没劲|没力气|没力|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
+_WEAK = r"(没劲|没力气|没力|没有力气|没有劲|没力量|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
 _LIMB_WEAK = re.compile(r"(" + _LIMB + r"|肌肉)[^,，。;；!！?？]{0,8}" + _WEAK)
 # Limbs all together or the whole body: as often tiredness as weakness.
 _GENERAL_WEAK = re.compile(r"(四肢|手脚|脚手|全身|浑身|混身|周身|身上|身体|身子|整个人|人)[^,，。;；!！?？]{0,5}(没劲|没力气|没力|无力|乏力|乏|发软|软|酸软|软弱|虚弱|没精神|不舒服)")
@@ -44,7 +44,7 @@ _WASTING = re.compile(
 )
 # Everyday tasks that fail: climbing stairs, rising, combing, gripping, walking, falling.
 _FUNCTION = re.compile(
-    r"(上楼|爬楼|上台阶|下蹲|蹲下|蹲起|蹲不下|起不来|站起来[^,，。]{0,4}(费劲|困难|扶|撑)|梳头|晾衣服|拿筷子|拧瓶盖|系扣子|写字(费劲|写不好)"
+    r"(上楼|爬楼|上台阶|下蹲|蹲下|蹲起|蹲不下|站起来[^,，。]{0,4}(费劲|困难|扶|撑)|梳头|晾衣服|拿筷子|拧瓶盖|系扣子|写字(费劲|写不好)"
     r"|走路[^,，。]{0,4}(不稳|拖|慢|费劲|老摔|摔|踮脚|没劲|没力|无力|发软|腿软)|摔跤|摔跟头|跌倒|跑不快|跑不动|抬不起头|坐不稳|不会走|不会坐|站不稳|不能站|站不起|足下垂|脚抬不起)"
 )
 # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
@@ -102,6 +102,7 @@ class Reading:
     signals: int = 0
     muscle_signals: int = 0
     finding_signals: int = 0
+    muscle_disease: bool = False
     term: Optional[Text] = None
     asks: List[Text] = field(default_factory=list)  # department, prognosis, exams, term
 
@@ -114,8 +115,10 @@ class Reading:
         """Tiredness (or weakness of the whole body) with nothing that points at the muscles themselves."""
         if not (self.fatigue or self.general_weak):
             return False
-        if self.term and not self.person and knowledge.category_for_term(self.term) in _DISEASE_CATEGORIES:
-            return False  # '代谢性肌病为什么容易累' asks about a disease
+        if self.term and knowledge.category_for_term(self.term) in _DISEASE_CATEGORIES:
+            return False  # '代谢性肌病为什么容易累', '乏力,怀疑是肌炎': a muscle disease, not tiredness
+        if self.muscle_disease:
+            return False
         strong = [f for f in self.findings if f != "limb_weak"]
         if strong or self.muscle_signals:
             return False
@@ -161,6 +164,8 @@ def _fatigue_words(text: Text) -> bool:
     return False
 
 
+# A disease of the muscles or motor nerves named by the patient (not all are in the knowledge file's terms).
+_MUSCLE_DISEASE = re.compile(r"(重症肌无力|肌无力|肌炎|肌病|肌营养不良|肌萎缩|渐冻|运动神经元)")
 _OTHER_ORGAN = re.compile(r"(脑|胃|牙龈|牙|睾丸|胆|肾|肝|皮肤|视神经|子宫|卵巢|乳腺|乳房|舌|甲状腺|阴道|鼻|黏膜|粘膜|腺体)[^,，。]{0,3}萎缩|萎缩性(胃炎|鼻炎|阴道炎)")
 
 
@@ -230,6 +235,7 @@ def read(text: Optional[Text]) -> Reading:
         signals=len(signal_ids),
         muscle_signals=len(_MUSCLE_SIGNALS.intersection(signal_ids)),
         finding_signals=len(set(signal_ids) - _PLACING_SIGNALS),
+        muscle_disease=bool(_MUSCLE_DISEASE.search(text)),
         term=term,
         asks=questions_asked(text, term),
     )
