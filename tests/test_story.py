@@ -63,16 +63,16 @@ def test_a_disease_feared_on_one_finding_is_a_worry(text):
 
 
 def test_negated_and_hypothetical_findings_do_not_count():
-    assert story.read("我没有腿软,也没有手麻").findings == []
-    assert story.read("如果腿没劲了应该怎么办").findings == []
+    assert story.read("我没有腿软,也没有手麻").findings == ()
+    assert story.read("如果腿没劲了应该怎么办").findings == ()
 
 
 def test_what_a_story_also_asks():
-    assert story.read("我腿没劲两个月了要看什么科").asks == ["department"]
-    assert story.read("我爸卧床半年腿细了还能恢复吗").asks == ["prognosis"]
-    assert story.read("我腿没劲要做什么检查").asks == ["exams"]
+    assert story.read("我腿没劲两个月了要看什么科").asks == ("department",)
+    assert story.read("我爸卧床半年腿细了还能恢复吗").asks == ("prognosis",)
+    assert story.read("我腿没劲要做什么检查").asks == ("exams",)
     reading = story.read("孩子三岁了爬楼梯还要扶着,是不是肌营养不良")
-    assert reading.asks == ["term"] and reading.term == "杜氏肌营养不良"
+    assert reading.asks == ("term",) and reading.term == "杜氏肌营养不良"
 
 
 @pytest.mark.parametrize("intent, text, forced", [

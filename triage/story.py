@@ -4,9 +4,9 @@ Deterministic and cheap (a few regular expressions): the NLU pipeline runs it on
 describe the *kind* of statement (someone, a body part, a change), not particular sentences.
 """
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Text
+from typing import List, Optional, Text, Tuple
 
 from triage import extraction, knowledge, textmatch
 
@@ -90,13 +90,13 @@ _MUSCLE_SIGNALS = frozenset({
 STORY_MIN_FACTS_WITHOUT_PERSON = 3
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reading:
     """What one message says about a person."""
     person: bool = False
     context: bool = False
     age: bool = False
-    findings: List[Text] = field(default_factory=list)  # weakness, wasting, function, nerve: the muscles
+    findings: Tuple[Text, ...] = ()  # weakness, wasting, function, nerve: the muscles
     general_weak: bool = False
     fatigue: bool = False
     signals: int = 0
@@ -104,7 +104,7 @@ class Reading:
     finding_signals: int = 0
     muscle_disease: bool = False
     term: Optional[Text] = None
-    asks: List[Text] = field(default_factory=list)  # department, prognosis, exams, term
+    asks: Tuple[Text, ...] = ()  # department, prognosis, exams, term
 
     @property
     def muscle(self) -> bool:
@@ -166,7 +166,7 @@ def _fatigue_words(text: Text) -> bool:
 
 # A disease of the muscles or motor nerves named by the patient (not all are in the knowledge file's terms).
 _MUSCLE_DISEASE = re.compile(r"(重症肌无力|肌无力|肌炎|肌病|肌营养不良|肌萎缩|渐冻|运动神经元)")
-_OTHER_ORGAN = re.compile(r"(脑|胃|牙龈|牙|睾丸|胆|肾|肝|皮肤|视神经|子宫|卵巢|乳腺|乳房|舌|甲状腺|阴道|鼻|黏膜|粘膜|腺体)[^,，。]{0,3}萎缩|萎缩性(胃炎|鼻炎|阴道炎)")
+_OTHER_ORGAN = re.compile(r"(脑|胃|牙龈|牙|睾丸|阴茎|外阴|胆|肾|肝|皮肤|视神经|子宫|卵巢|乳腺|乳房|舌|甲状腺|阴道|鼻|黏膜|粘膜|腺体)[^,，。]{0,3}萎缩|萎缩性(胃炎|鼻炎|阴道炎)")
 
 
 def names_other_organ(text: Optional[Text]) -> bool:
@@ -209,8 +209,10 @@ def questions_asked(text: Text, term: Optional[Text]) -> List[Text]:
     return asks
 
 
+@lru_cache(maxsize=256)
 def read(text: Optional[Text]) -> Reading:
-    """The reading of one message; empty for button payloads."""
+    """The reading of one message (cached: the NLU component and the actions ask about the same text);
+    empty for button payloads."""
     text = textmatch.normalise(text or "").strip()
     if not text or text.startswith("/"):
         return Reading()
@@ -229,7 +231,7 @@ def read(text: Optional[Text]) -> Reading:
         person=bool(_PERSON.search(text)),
         context=bool(_CONTEXT.search(text)),
         age=bool(_AGE.search(text)),
-        findings=findings,
+        findings=tuple(findings),
         general_weak=bool(_affirmed(_GENERAL_WEAK, limbs, organs=True)),
         fatigue=_fatigue_words(limbs),
         signals=len(signal_ids),
@@ -237,7 +239,7 @@ def read(text: Optional[Text]) -> Reading:
         finding_signals=len(set(signal_ids) - _PLACING_SIGNALS),
         muscle_disease=bool(_MUSCLE_DISEASE.search(text)),
         term=term,
-        asks=questions_asked(text, term),
+        asks=tuple(questions_asked(text, term)),
     )
 
 
