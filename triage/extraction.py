@@ -1,6 +1,7 @@
 """Finds the interview's facts in free text: signals from the knowledge file, answers to a question."""
 import re
-from typing import Dict, List, Optional, Text
+from functools import lru_cache
+from typing import Dict, List, Optional, Text, Tuple
 
 from triage import knowledge, textmatch
 
@@ -14,13 +15,20 @@ _DURATION = re.compile(r"([0-9一二两三四五六七八九十半几]+)(个)?(�
 
 def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
     """Signals affirmed in `text`, grouped by the fact (slot) they answer."""
-    found: Dict[Text, List[Text]] = {}
     if not text:
-        return found
+        return {}
+    signals = knowledge.signals()
+    return {fact: list(ids) for fact, ids in _signals_in(text, id(signals))}
+
+
+@lru_cache(maxsize=512)
+def _signals_in(text: Text, knowledge_id: int) -> Tuple[Tuple[Text, Tuple[Text, ...]], ...]:
+    """Cached per text and loaded knowledge file: several NLU components and the actions read one message."""
+    found: Dict[Text, List[Text]] = {}
     for signal_id, signal in knowledge.signals().items():
         if any(textmatch.has_affirmed(text, p) for p in signal["patterns"]):
             found.setdefault(signal["fact"], []).append(signal_id)
-    return found
+    return tuple((fact, tuple(ids)) for fact, ids in found.items())
 
 
 def count_signals(text: Optional[Text]) -> int:
