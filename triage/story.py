@@ -18,6 +18,10 @@ _PERSON = re.compile(
     r"|[男女][,，、 ]?[0-9一二三四五六七八九十]+岁|[0-9一二三四五六七八九十两]+岁|[0-9一二三四五六七八九十两]+个月大)"
 )
 _AGE = re.compile(r"[0-9一二三四五六七八九十两]+(岁|个月大)")
+# A doctor's finding told: '医院查了说是包涵体肌炎' makes a limb's weakness someone's case.
+_DIAGNOSED = re.compile(r"(查了|查出|确诊|诊断|医生说|医院说|大夫说|说是|检查说|报告说)")
+# A baby: any floppiness or weakness is about the muscles, never tiredness.
+_BABY = re.compile(r"(宝宝|婴儿|新生儿|[0-9一二三四五六七八九十两]+个月大|[0-9一二三四五六七八九十两]+个月的(孩子|女儿|儿子|闺女|娃))")
 # A moment or a course: the message tells what happened, not what something is.
 _CONTEXT = re.compile(
     r"(最近|近来|这几天|这两天|这段时间|前段时间|一段时间|近期|今天|昨天|前天|刚才|以前|之前|后来|现在|目前|一直|老是|总是|经常"
@@ -26,13 +30,13 @@ _CONTEXT = re.compile(
 )
 
 _LIMB = (
-    r"(左|右|两|双|一)?(条|只|边|侧)?(大腿|小腿|腿脚|腿|脚踝|脚|足|膝盖|膝|下肢|上肢|胳膊|手臂|臂|手腕|手指|拇指|手|肩膀|肩|"
+    r"(左|右|两|双|一)?(条|只|边|侧)?(大腿|小腿|腿脚|腿|脚踝|脚|足|膝盖|膝|下肢|上肢|胳膊|手臂|臂|手腕|手指|指头|(中|无名|小|食|拇|大拇)指|手|肩膀|肩|"
     r"屁股|臀|腰|脖子|颈|前臂|虎口|大鱼际|手掌|肢体|半边身子)"
 )
 # All four limbs at once reads like the whole body (tiredness as often as weakness), not a named limb.
 _ALL_LIMBS = re.compile(r"(?<![左右边侧])(手脚|脚手|四肢|手和脚|胳膊和腿)")
 # Weak or failing in a named limb: the muscles themselves.
-_WEAK = r"(没劲|没力气|没力|没有力气|没有劲|没力量|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
+_WEAK = r"(没劲|没力气|没力|没有力气|没有劲|没力量|(力气|劲儿?)(也|都)没有?|不利索|不灵便|不得劲|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
 _LIMB_WEAK = re.compile(r"(" + _LIMB + r"|肌肉)[^,，。;；!！?？]{0,8}" + _WEAK)
 # Limbs all together or the whole body: as often tiredness as weakness.
 _GENERAL_WEAK = re.compile(r"(四肢|手脚|脚手|全身|浑身|混身|周身|身上|身体|身子|整个人|人)[^,，。;；!！?？]{0,5}(没劲|没力气|没力|无力|乏力|乏|发软|软|酸软|软弱|虚弱|没精神|不舒服)")
@@ -45,13 +49,13 @@ _WASTING = re.compile(
 # Everyday tasks that fail: climbing stairs, rising, combing, gripping, walking, falling.
 _FUNCTION = re.compile(
     r"(上楼|爬楼|上台阶|下蹲|蹲下|蹲起|蹲不下|站起来[^,，。]{0,4}(费劲|困难|扶|撑)|梳头|晾衣服|拿筷子|拧瓶盖|系扣子|写字(费劲|写不好)"
-    r"|走路[^,，。]{0,4}(不稳|拖|慢|费劲|老摔|摔|踮脚|没劲|没力|无力|发软|腿软)|摔跤|摔跟头|跌倒|跑不快|跑不动|抬不起头|坐不稳|不会走|不会坐|站不稳|不能站|站不起|足下垂|脚抬不起)"
+    r"|走路[^,，。]{0,4}(不稳|拖|慢|费劲|老摔|摔|踮脚|没劲|没力|无力|发软|腿软|不顺|打晃|晃)|伸不直|捏不住|摔跤|摔跟头|跌倒|跑不快|跑不动|抬不起头|坐不稳|不会走|不会坐|站不稳|不能站|站不起|足下垂|脚抬不起)"
 )
 # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
 _NERVE = re.compile(
     _LIMB + r"[^,，。;；!！?？]{0,6}(麻|发麻|麻木|针扎|蚂蚁爬|没知觉|感觉迟钝)|(手|脚|腿)麻|肉[^,，。;；!！?？]{0,2}(跳|颤)|肌束|一跳一跳|蚁行"
 )
-_BARE_NUMBNESS = re.compile(r"(?<![胸脸面嘴舌头唇部])(麻木|发麻)")
+_BARE_NUMBNESS = re.compile(r"(?<![胸脸面嘴舌头唇部])(麻木|发麻|发木|[还也又有点很好]麻)")
 # Weight lost with a cancer: the wasting of the article's 恶病质, not tiredness.
 _CANCER = re.compile(r"(癌|肿瘤|化疗|放疗)")
 # Weight lost by a stated amount: the article's 体重显著下降 (营养不良), not a passing tiredness.
@@ -81,9 +85,9 @@ _PLACING_SIGNALS = frozenset({
     "distal",
 })
 # Interview signals that point at the muscles or nerves themselves, so that tiredness words do not hide them
-# (from birth, a family, a test result, numbness, twitching, proximal weakness, a rash).
+# (from birth, a family, a test result, numbness, twitching, a rash; proximal weakness is _FUNCTION's).
 _MUSCLE_SIGNALS = frozenset({
-    "onset_birth", "family_history", "ck_high", "emg_neurogenic", "emg_myogenic", "rash", "twitching", "numbness", "proximal",
+    "onset_birth", "family_history", "ck_high", "emg_neurogenic", "emg_myogenic", "rash", "twitching", "numbness",
     "hand_small_muscles", "spinal_injury",
 })
 # '术后腿细了怎么锻炼' (two facts, nobody) is a care question; three facts make it a case.
@@ -103,6 +107,7 @@ class Reading:
     muscle_signals: int = 0
     finding_signals: int = 0
     muscle_disease: bool = False
+    diagnosed: bool = False
     term: Optional[Text] = None
     asks: Tuple[Text, ...] = ()  # department, prognosis, exams, term
 
@@ -127,7 +132,9 @@ class Reading:
     @property
     def is_story(self) -> bool:
         """Someone and a finding in the muscles, or a finding told with enough detail to be someone's."""
-        return self.muscle and (self.person or len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON)
+        return self.muscle and (
+            self.person or self.diagnosed or len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
+        )
 
     @property
     def is_worry(self) -> bool:
@@ -223,6 +230,8 @@ def read(text: Optional[Text]) -> Reading:
             findings.append(name)
     if "nerve" not in findings and _affirmed(_BARE_NUMBNESS, text) and re.search(_LIMB, text):
         findings.append("nerve")
+    if _BABY.search(text) and (_affirmed(_GENERAL_WEAK, limbs) or _fatigue_words(limbs)):
+        findings.append("floppy")
     if "wasting" not in findings and (_affirmed(_LOST_WEIGHT, text) or (_CANCER.search(text) and _affirmed(_THIN, text))):
         findings.append("wasting")
     term = named_term(text)
@@ -238,6 +247,7 @@ def read(text: Optional[Text]) -> Reading:
         muscle_signals=len(_MUSCLE_SIGNALS.intersection(signal_ids)),
         finding_signals=len(set(signal_ids) - _PLACING_SIGNALS),
         muscle_disease=bool(_MUSCLE_DISEASE.search(text)),
+        diagnosed=bool(_DIAGNOSED.search(text)),
         term=term,
         asks=tuple(questions_asked(text, term)),
     )
