@@ -19,8 +19,8 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
     """The intent to force, or None to keep the classifier's.
 
     Rules fire first and always. The classifier's red_flag is kept as a second net when it is confident,
-    unless the text negates a red-flag finding, names one hypothetically, asks about it in general, or tells
-    a course of months or years (a slow course is no emergency unless a rule says so).
+    names something acute (sudden, within hours or days, worsening) and does not negate a red-flag finding,
+    name one hypothetically, ask about it in general or tell a course of months or years.
     """
     if red_flags.detect(text):
         return {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -30,6 +30,7 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
         intent.get(PREDICTED_CONFIDENCE_KEY, 0) >= config["classifier_threshold"]
         and not red_flags.unaffirmed_mention(text)
         and not red_flags.long_course(text)
+        and red_flags.has_acute_cue(text)
         and not textmatch.is_general_question(text or "")
     )
     if trusted:
