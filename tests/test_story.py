@@ -14,6 +14,7 @@ from triage import conversation, interview, knowledge, story
     "你好,我爸最近右手拿筷子老掉,虎口那块肉也凹下去了",
     "老人腿没劲挂哪科",
     "我糖尿病十几年了最近脚底发麻小腿也细了",
+    "我很担心,最近腿没劲",
 ])
 def test_a_persons_story_is_a_story(text):
     assert story.handling(text) == "story"
@@ -79,6 +80,8 @@ def test_what_a_story_also_asks():
     ("ask_cause_category", "我有类风湿关节炎,手腕疼得不敢用,前臂越来越细", "describe_symptoms"),
     ("faq", "孩子三岁了爬楼梯还要扶着,是不是肌营养不良", "describe_symptoms"),
     ("out_of_scope", "脚部肿胀,两腿无力", "describe_symptoms"),  # a limb's weakness is never off-topic
+    ("out_of_scope", "糖尿病腿无力怎么办", "describe_symptoms"),
+    ("out_of_scope", "早上起床小便无力,很黄", None),  # not a limb
     ("nlu_fallback", "浑身没劲是怎么回事", "describe_fatigue"),
     ("describe_symptoms", "最近总是没精神,浑身没劲", "describe_fatigue"),
     ("faq", "我腿没劲会不会是渐冻症", "ask_worry"),

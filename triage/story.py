@@ -67,7 +67,7 @@ _FATIGUE = re.compile(
     r"|(?<![积连牵拖])累(?![计积])|提不起劲|(觉得|感觉|很|好|特别|有点)乏)"
 )
 # Weakness of something that is not a skeletal muscle: not the interview's subject.
-_NOT_MUSCLE = re.compile(r"(小便|排尿|尿|射精|勃起|性|咀嚼|消化|胃|心|肾|肝|脾|说话|声音|咳)[^,，。;；]?$")
+_NOT_MUSCLE = re.compile(r"(小便|排尿|(?<!糖)尿|射精|勃起|性功能|咀嚼|消化|胃|心脏|肾|肝|脾|说话|声音|咳嗽)部?$")
 # Hypotheticals and general questions ('如果腿没劲', '会不会腿没劲'); narrower than textmatch's, since a
 # story's '有时会出现手无力' is a report.
 _HYPOTHETICAL = re.compile(r"(如果|假如|万一|要是|会不会|以后会|将来|怎么预防|需要警惕|什么情况下)")
