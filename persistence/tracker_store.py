@@ -9,6 +9,7 @@ continues where it was.
 """
 import logging
 import time
+from pathlib import Path
 from typing import Any, Optional, Text
 
 import sqlalchemy as sa
@@ -27,6 +28,9 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore (same tables, same settings) that never swaps a conversation for a new one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("dialect", "sqlite") == "sqlite" and kwargs.get("db"):
+            # endpoints.yml names .rasa/tracker.db: a fresh checkout has no .rasa/ yet, and SQLite will not make it.
+            Path(kwargs["db"]).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(*args, **kwargs)
         # Rebuild the engine: pre-ping drops connections the database closed while it was away, and hidden
         # parameters keep message text (inside the events' JSON) out of error messages and logs.

@@ -6,7 +6,6 @@ from triage import extraction, interview, knowledge, story
 
 # At most this many short answers before a story's interview: two or three lines each.
 MAX_STORY_ANSWERS = 2
-UPDATE_SEPARATOR = "；"
 
 
 def _answers() -> Dict[Text, Text]:
@@ -34,15 +33,19 @@ def story_answers(text: Optional[Text]) -> List[Tuple[Text, Dict[Text, Text]]]:
     return out[:MAX_STORY_ANSWERS]
 
 
+def _line(name: Text, text: Text) -> Text:
+    return knowledge.text("answer_line").format(name=name, text=text)
+
+
 def department_answer() -> Text:
     answers = _answers()
-    lines = [f"· {c['name']}:{c['department']}" for c in knowledge.categories()]
+    lines = [_line(c["name"], c["department"]) for c in knowledge.categories()]
     return "\n".join([answers["department"], *lines, answers["department_after"]])
 
 
 def prognosis_answer() -> Text:
     answers = _answers()
-    lines = [f"· {c['name']}:{c['treatment']}" for c in knowledge.categories()]
+    lines = [_line(c["name"], c["treatment"]) for c in knowledge.categories()]
     return "\n".join([answers["prognosis"], *lines, answers["prognosis_after"]])
 
 
@@ -60,7 +63,7 @@ def exam_answer(text: Optional[Text]) -> Text:
     """What the named examinations show, or all of them when none is named."""
     data = knowledge.load()
     named = exams_named(text) or data["exams"]
-    lines = [f"· {e['name']}:{e['shows']}" for e in named]
+    lines = [_line(e["name"], e["shows"]) for e in named]
     return "\n".join([data["exams_intro"], *lines, data["exams_after"]])
 
 
@@ -101,7 +104,7 @@ def updated_complaint(complaint: Optional[Text], detail: Optional[Text]) -> Opti
         return detail[: interview.COMPLAINT_MAX_CHARS]
     if detail in complaint:
         return complaint
-    return f"{complaint}{UPDATE_SEPARATOR}{detail}"[: interview.COMPLAINT_MAX_CHARS * 2]
+    return f"{complaint}{knowledge.text('detail_separator')}{detail}"[: interview.COMPLAINT_MAX_CHARS * 2]
 
 
 def new_facts(facts: Dict[Text, Any], text: Optional[Text]) -> Dict[Text, List[Text]]:

@@ -17,18 +17,26 @@ def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
     """Signals affirmed in `text`, grouped by the fact (slot) they answer."""
     if not text:
         return {}
-    signals = knowledge.signals()
-    return {fact: list(ids) for fact, ids in _signals_in(text, id(signals))}
+    return {fact: list(ids) for fact, ids in _signals_in(text, id(knowledge.signals()))}
 
 
 @lru_cache(maxsize=512)
 def _signals_in(text: Text, knowledge_id: int) -> Tuple[Tuple[Text, Tuple[Text, ...]], ...]:
     """Cached per text and loaded knowledge file: several NLU components and the actions read one message."""
     found: Dict[Text, List[Text]] = {}
+    # The same reading as textmatch.has_affirmed, with the clauses split once for all ~50 signals (per message).
+    readable = [clause for clause in textmatch.clauses(text) if not textmatch.is_hypothetical(clause)]
     for signal_id, signal in knowledge.signals().items():
-        if any(textmatch.has_affirmed(text, p) for p in signal["patterns"]):
+        if any(_affirmed(readable, pattern) for pattern in signal["patterns"]):
             found.setdefault(signal["fact"], []).append(signal_id)
     return tuple((fact, tuple(ids)) for fact, ids in found.items())
+
+
+def _affirmed(clauses: List[Text], pattern: Text) -> bool:
+    regex = textmatch.compile_pattern(pattern)
+    return any(
+        not textmatch.is_negated(clause, match.start()) for clause in clauses for match in regex.finditer(clause)
+    )
 
 
 def count_signals(text: Optional[Text]) -> int:
