@@ -121,6 +121,10 @@ class SymptomDetector(GraphComponent):
             intent = message.get(INTENT) or {}
             entities = message.get(ENTITIES) or []
             forced = story_intent(message.get(TEXT), intent, entities)
+            if not forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
+                # What the gate would fall back to, read like any other classifier result (胃萎缩 stays out).
+                runner_up = next((r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG), None)
+                forced = story_intent(message.get(TEXT), runner_up or {INTENT_NAME_KEY: FALLBACK}, entities)
             if forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
                 # The gate decides about red_flag; if it distrusts it, this reading is the runner-up.
                 ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != forced]

@@ -164,3 +164,16 @@ def test_a_distrusted_red_flag_falls_back_to_the_story_not_to_the_fallback():
     assert message.get("intent_ranking")[1] == {"name": "describe_symptoms", "confidence": 1.0}
     config = {"classifier_threshold": 0.8, "fallback_threshold": 0.3, "description_min_signals": 2}
     assert decide(text, message.get("intent"), message.get("intent_ranking"), config)["name"] == "describe_symptoms"
+
+
+def test_a_distrusted_red_flag_about_another_organ_falls_back_to_out_of_scope():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.symptom_detector import SymptomDetector
+
+    text = "外阴萎缩好几年了,抹了药膏效果不太好,请问该怎么治"
+    ranking = [{"name": "red_flag", "confidence": 0.6}, {"name": "describe_symptoms", "confidence": 0.2}]
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []})
+    SymptomDetector({"min_signals": 2}).process([message])
+    assert message.get("intent")["name"] == "red_flag"
+    assert message.get("intent_ranking")[1] == {"name": "out_of_scope", "confidence": 1.0}
