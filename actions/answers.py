@@ -6,7 +6,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from triage import knowledge
+from triage import conversation, knowledge
 
 
 def causes_vars() -> Dict[Text, Text]:
@@ -88,7 +88,14 @@ class ActionAnswerFaq(Action):
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        answer = knowledge.faq_answer(faq_key(tracker.latest_message) or "")
+        key = faq_key(tracker.latest_message) or ""
+        if key in conversation.COMPOSED_FAQ:
+            # Which department, can it be cured: it depends on the cause, so the interview is offered.
+            dispatcher.utter_message(response="utter_faq_answer", answer=conversation.COMPOSED_FAQ[key]())
+            if not tracker.active_loop_name:
+                dispatcher.utter_message(response="utter_offer_interview")
+            return []
+        answer = knowledge.faq_answer(key)
         if answer:
             dispatcher.utter_message(response="utter_faq_answer", answer=answer)
         else:

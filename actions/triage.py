@@ -6,7 +6,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from triage import extraction, interview, knowledge, red_flags, scoring, summary
+from triage import conversation, extraction, interview, knowledge, red_flags, scoring, summary
 
 
 def _facts(tracker: Tracker) -> Dict[Text, Any]:
@@ -46,6 +46,18 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
     }
 
 
+# The responses for triage.conversation.story_answers' kinds.
+STORY_RESPONSES = {"term": "utter_story_term", "answer": "utter_story_answer"}
+
+
+def story_text(tracker: Tracker) -> Text:
+    """The story to read: the latest message, or the one a button offer (fatigue, worry) was about."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/") and tracker.get_slot("pending_story"):
+        return tracker.get_slot("pending_story")
+    return text
+
+
 def emergency_payload(facts: Dict[Text, Any], text: Any, flags: List[Any]) -> Dict[Text, Any]:
     """The emergency's triage_result: the categories ranked from the red flags, the facts known and this message."""
     said = [signal for found in extraction.extract_signals(text).values() for signal in found]
@@ -54,12 +66,33 @@ def emergency_payload(facts: Dict[Text, Any], text: Any, flags: List[Any]) -> Di
 
 
 class ActionBeginInterview(Action):
+    """Starts the interview with every fact of the story; after a result, a further detail updates it instead."""
+
     def name(self) -> Text:
         return "action_begin_interview"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(response="utter_interview_intro")
-        return [ActiveLoop(None), *reset_events(tracker)]
+        text = story_text(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        clear_pending = [SlotSet("pending_story", None)] if tracker.get_slot("pending_story") else []
+        if tracker.get_slot("result_shown") and intent != "restart_interview":
+            # Only 重新开始 restarts: a detail after the result keeps the earlier answers and updates the ranking.
+            facts = _facts(tracker)
+            updates = conversation.new_facts(facts, text)
+            complaint = conversation.updated_complaint(tracker.get_slot("complaint"), text)
+            return [
+                ActiveLoop(None), *clear_pending, *[SlotSet(k, v) for k, v in updates.items()],
+                SlotSet("complaint", complaint), SlotSet("updating", True),
+            ]
+        # The form reads the latest message itself; a story told before a button offer is read here.
+        from_offer = text != (tracker.latest_message.get("text") or "")
+        if not from_offer:  # the offer already answered what that message asked
+            for kind, variables in conversation.story_answers(text):
+                dispatcher.utter_message(response=STORY_RESPONSES[kind], **variables)
+        intro = "utter_interview_intro_direct" if conversation.result_at_once(text) else "utter_interview_intro"
+        dispatcher.utter_message(response=intro)
+        prefilled = [SlotSet(k, v) for k, v in conversation.prefill(text).items()] if from_offer else []
+        return [ActiveLoop(None), *reset_events(tracker), *clear_pending, *prefilled]
 
 
 class ActionTriageResult(Action):
@@ -69,12 +102,14 @@ class ActionTriageResult(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         facts, bookkeeping = _facts(tracker), _bookkeeping(tracker)
         result = result_messages(facts, bookkeeping)
+        if bookkeeping.get("updating"):
+            dispatcher.utter_message(response="utter_updated_result")
         dispatcher.utter_message(response=result["response"], **result["vars"])
         dispatcher.utter_message(json_message=result["payload"])
         dispatcher.utter_message(response="utter_summary", **summary.summary_fields(facts, bookkeeping))
         dispatcher.utter_message(response="utter_ask_feedback")
         dispatcher.utter_message(response="utter_offer_handoff")
-        return [SlotSet("interview_done", True)]
+        return [SlotSet("interview_done", True), SlotSet("result_shown", True), SlotSet("updating", None)]
 
 
 class ActionEmergency(Action):

@@ -122,7 +122,8 @@ def main() -> None:
     parser.add_argument("--token")
     parser.add_argument("--app-id", default="")
     parser.add_argument("--aes-key", default="")
-    parser.add_argument("--mode", choices=["plain", "compatible", "safe"])
+    parser.add_argument("--mode", choices=["plain", "compatible", "safe"],
+                        help="plain only against a server without an EncodingAESKey (it refuses plaintext otherwise)")
     parser.add_argument("--requests", type=int, default=40, help="requests per user")
     args = parser.parse_args()
     processes, api = [], None

@@ -4,6 +4,7 @@ import gc
 import hmac
 import json
 import logging
+import math
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
@@ -13,6 +14,8 @@ from sanic.response import HTTPResponse
 
 import settings
 from channels import handoff, turn
+from channels.ratelimit import RateLimiter, client_address, wait_turn
+from persistence import shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +114,13 @@ class RestChannel(InputChannel):
     def name(cls) -> Text:
         return "rest"
 
+    def __init__(self, limiter: Optional[RateLimiter] = None) -> None:
+        self.limiter = limiter or RateLimiter.from_settings(self.name())
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("triage_rest_webhook", __name__)
+
+        webhook.listener("after_server_start")(shared_state.adopt_on_start)
 
         @webhook.listener("after_server_start")
         async def freeze_startup_objects(app: Any, loop: Any) -> None:
@@ -134,6 +142,11 @@ class RestChannel(InputChannel):
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
             conversation = sender_id(data["sender"])
+            denial = await self.limiter.check(conversation, client_address(request))
+            if denial:
+                # The turn a patient sees (wait message, disclaimer), as HTTP 429 so a client can back off.
+                return response.json(wait_turn(data["sender"]), status=429,
+                                     headers={"Retry-After": str(math.ceil(denial.retry_after))})
             messages = await run_turn(on_new_message, data["message"], conversation, self.name(), data["metadata"])
             # The caller sees its own sender as the recipient, not the namespaced conversation id.
             for message in messages:

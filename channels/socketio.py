@@ -16,7 +16,9 @@ from sanic import Blueprint
 
 import settings
 from channels import handoff
+from channels.ratelimit import RateLimiter, client_address, wait_turn
 from channels.rest import run_turn
+from persistence import shared_state
 
 logger = logging.getLogger(__name__)
 
@@ -69,9 +71,11 @@ class SocketChannel(SocketIOInput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.cors_allowed_origins = allowed_origins()
+        self.limiter = RateLimiter.from_settings(self.name())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
+        socketio_webhook.listener("after_server_start")(shared_state.adopt_on_start)
         sio = self.sio
         # Rasa creates the server with cors_allowed_origins=[], which turns python-engineio's Origin check
         # off, so any web site could open a socket to us from a patient's browser. Put the check back.
@@ -103,6 +107,11 @@ class SocketChannel(SocketIOInput):
                 sender_id = session_id
             else:
                 sender_id = sid
+            denial = await self.limiter.check(sender_id, self._address(sid))
+            if denial:
+                for message in wait_turn(sender_id):  # to this socket only; nothing reaches the bot
+                    await sio.emit(self.bot_message_evt, to_wire(message), room=sid, namespace=self.namespace)
+                return
             metadata = data.get(self.metadata_key)
             messages = await run_turn(
                 on_new_message,
@@ -125,6 +134,15 @@ class SocketChannel(SocketIOInput):
 
         handoff.register_pusher(self.name(), push)
         return socketio_webhook
+
+    def _address(self, sid: Text) -> Optional[Text]:
+        """The client's address, from the HTTP request that opened the socket (behind a proxy: docs/deploy.md)."""
+        try:
+            environ = self.sio.get_environ(sid, namespace=self.namespace or "/") or {}
+        except Exception:
+            return None
+        request = environ.get("sanic.request")
+        return client_address(request) if request is not None else environ.get("REMOTE_ADDR")
 
     async def _join(self, sid: Text, session_id: Text) -> None:
         """Put the socket in the session's room, and out of any other session's room."""

@@ -1,5 +1,9 @@
-"""NLU component: the interview's signal patterns (knowledge/causes.yml) second-guess two classifier results.
+"""NLU component: the interview's signal patterns (knowledge/causes.yml) second-guess the classifier.
 
+- A person's own story always counts (triage/story.py): a message in which someone tells of weakness, wasting
+  or failing tasks in their own limbs is a description even when it names a disease or asks a question, so any
+  topic intent becomes describe_symptoms; tiredness of the whole person becomes describe_fatigue (one
+  clarifying question), a disease feared on one finding becomes ask_worry. red_flag stays with the gate.
 - A fallback (or an unsure off-topic guess) that names symptoms is a patient describing them: long WeChat-style
   descriptions vary more than any training set.
 - An `inform` (a short interview answer) that names no finding at all is a fallback: off-topic fragments such
@@ -15,12 +19,62 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from triage import extraction
+from triage import extraction, story
 
+INTENT_RANKING = "intent_ranking"
 DESCRIBE = "describe_symptoms"
+FATIGUE = "describe_fatigue"
+WORRY = "ask_worry"
 INFORM = "inform"
 FALLBACK = "nlu_fallback"
+RED_FLAG = "red_flag"
+OUT_OF_SCOPE = "out_of_scope"
+# Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
+ELSEWHERE_MIN_CHARS = 20
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
+# Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer, its
+# 没有 / 不知道, a goodbye, a restart; an `inform` outside the interview starts it anyway), and red_flag
+# belongs to the gate that runs after this component.
+TOPICS = frozenset({
+    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "greet",
+    DESCRIBE, FATIGUE, WORRY, "ask_exam", "bot_challenge",
+})
+_FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
+
+
+def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Optional[List[Dict[Text, Any]]] = None) -> Optional[Text]:
+    """The intent a person's story, tiredness or worry forces, or None to keep the classifier's.
+
+    Also for the classifier's red_flag: the gate after this component keeps red_flag when it trusts it, and
+    otherwise falls back to the runner-up, which `process` makes this intent instead of a fallback.
+    """
+    name = intent.get(INTENT_NAME_KEY)
+    if name not in TOPICS and name != RED_FLAG:
+        return None
+    forced = _FORCED.get(story.handling(text))
+    if forced:
+        return forced
+    reading = story.read(text)
+    if name == FATIGUE and reading.muscle:
+        return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
+    # Weakness or wasting of a limb is never off-topic, even without a person or a time.
+    if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
+        return DESCRIBE
+    if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
+        return OUT_OF_SCOPE
+    if name in TOPICS and story.names_other_organ(text) and not (reading.muscle or reading.fatigue):
+        return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
+    return None
+
+
+def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Dict[Text, Any]]) -> bool:
+    """A long message, or one about another organ's 萎缩, that names nothing of muscles, limbs' strength or
+    tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg)."""
+    if reading.muscle or reading.fatigue or reading.general_weak or reading.finding_signals or reading.term:
+        return False
+    if any(e.get("entity") == "symptom_term" for e in entities):
+        return False
+    return len(text or "") >= ELSEWHERE_MIN_CHARS or story.names_other_organ(text)
 
 
 def findings(text: Optional[Text], entities: List[Dict[Text, Any]]) -> int:
@@ -66,7 +120,20 @@ class SymptomDetector(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             entities = message.get(ENTITIES) or []
-            if is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):
+            forced = story_intent(message.get(TEXT), intent, entities)
+            if not forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
+                # What the gate would fall back to, read like any other classifier result (胃萎缩 stays out).
+                runner_up = next((r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG), None)
+                forced = story_intent(message.get(TEXT), runner_up or {INTENT_NAME_KEY: FALLBACK}, entities)
+            if forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
+                # The gate decides about red_flag; if it distrusts it, this reading is the runner-up.
+                ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != forced]
+                runner_up = {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}
+                message.set(INTENT_RANKING, [*ranking[:1], runner_up, *ranking[1:]], add_to_output=True)
+            elif forced:
+                if forced != intent.get(INTENT_NAME_KEY):
+                    message.set(INTENT, {INTENT_NAME_KEY: forced, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+            elif is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):
                 message.set(INTENT, {INTENT_NAME_KEY: DESCRIBE, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
             elif is_empty_answer(message.get(TEXT), intent, entities):
                 confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)

@@ -123,10 +123,14 @@ class Cluster:
         self.pg_relay = servers.Relay(self.pg.port)
         self.redis_relay = servers.Relay(self.redis.port)
         self._stoppers += [r.close for r in (*self.action_relays, self.pg_relay, self.redis_relay)]
+        # Both servers' WeChat channels call this fake API; their shared state lives under a prefix of this run.
+        self.wechat_api = servers.FakeWeChatAPI()
+        self._stoppers.append(self.wechat_api.close)
         common = {
             "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME), "REST_AUTH_TOKEN": self.rest_token,
             # The web chat is served at the public origin: its socket accepts that origin (channels/socketio.py).
             "WEB_ORIGINS": Cluster.ORIGIN,
+            **self.wechat_api.env, "REDIS_STATE_PREFIX": f"test-{uuid.uuid4().hex[:8]}:",
         }
         self.a = RasaInstance(self, "rasa-a", {**common, **self.redis.lock_env(self.redis_db),
                                                **self.pg.tracker_env()})

@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from channels import wechat
+from channels.wechat import protocol as wechat_protocol
 from staff import handoff
 from staff.db import StaffDB
 from tests import servers
@@ -66,7 +66,7 @@ def test_wechat_handoff_through_the_customer_service_api(rasa_server, staff_cons
     try:
         reply = sim.post(sim.text(openid, "能帮我转人工吗"))
         assert "已为您转接人工客服" in reply.content and reply.content.endswith(DISCLAIMER)
-        sender = wechat.sender_id(openid, ENV["WECHAT_SENDER_KEY"], "wechat")
+        sender = wechat_protocol.sender_id(openid, ENV["WECHAT_SENDER_KEY"], "wechat")
         row = handoff.open_for(database, sender)
         assert row["channel"] == "wechat" and row["reply_to"] == openid
 

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from triage import knowledge
-from channels import wechat
+from channels.wechat import protocol, render
 from tests import servers
 from tests.wechat_sim import COMPATIBLE, PLAIN, SAFE, WeChatSimulator, WeComSimulator
 
@@ -45,7 +45,7 @@ class Tracker:
         self.path = path
 
     def user_texts(self, openid: str, channel: str = "wechat") -> List[str]:
-        sender = wechat.sender_id(openid, ENV["WECHAT_SENDER_KEY"], channel)
+        sender = protocol.sender_id(openid, ENV["WECHAT_SENDER_KEY"], channel)
         with sqlite3.connect(self.path) as db:
             rows = db.execute("select data from events where sender_id = ? and type_name = 'user' order by id",
                               (sender,)).fetchall()
@@ -67,7 +67,7 @@ def tracker(workdir, rasa_server) -> Tracker:
 def assert_whole_turn(reply) -> None:
     assert reply.status == 200 and reply.content, reply.response.text[:300]
     assert reply.content.endswith(DISCLAIMER)
-    assert len(reply.content.encode("utf-8")) <= wechat.PASSIVE_MAX_BYTES
+    assert len(reply.content.encode("utf-8")) <= render.PASSIVE_MAX_BYTES
 
 
 # ---------------------------------------------------------------------------------------------- verification
@@ -96,25 +96,44 @@ def test_url_verification_without_a_nonce_is_a_400(sim):
 # ------------------------------------------------------------------------------------------------------ modes
 
 
-@pytest.mark.parametrize("mode", [PLAIN, COMPATIBLE, SAFE])
+@pytest.mark.parametrize("mode", [COMPATIBLE, SAFE])
 def test_text_message_gets_a_passive_reply_in_each_mode(sim, tracker, mode):
     openid = sim.new_openid()
     reply = sim.post(sim.text(openid, "你好"), mode)
     assert_whole_turn(reply)
     assert reply.fields["ToUserName"] == openid and reply.fields["FromUserName"] == sim.account
     assert reply.fields["MsgType"] == "text"
-    if mode == PLAIN:
-        assert "<Content>" in reply.response.text
-    else:
-        # Encrypted and signed: the simulator checked MsgSignature while opening it.
-        assert "<Encrypt>" in reply.response.text and "<Content>" not in reply.response.text
+    # Encrypted and signed: the simulator checked MsgSignature while opening it.
+    assert "<Encrypt>" in reply.response.text and "<Content>" not in reply.response.text
     assert tracker.user_texts(openid) == ["你好"]
     assert tracker.mentions(openid) == 0, "the raw OpenID is never stored"
 
 
+def test_plaintext_is_refused_when_an_aes_key_is_configured(sim, tracker):
+    """A plaintext signature covers no body: with safe mode configured, a correctly signed plaintext callback
+    (a captured URL with another FromUserName, say) gets a 403 and no turn."""
+    openid = sim.new_openid()
+    reply = sim.post(sim.text(openid, "你好"), PLAIN)
+    assert reply.status == 403 and "plaintext" in reply.response.text
+    assert tracker.user_texts(openid) == []
+
+
+def test_a_nonce_is_not_accepted_for_another_message(sim, tracker):
+    """Within the 300-second window a signed nonce belongs to one message; its retries still get the reply."""
+    victim, intruder = sim.new_openid(), sim.new_openid()
+    captured = {"nonce": f"n{time.time_ns()}", "timestamp": int(time.time())}
+    message = sim.text(victim, "你好")
+    first = sim.post(message, **captured)
+    assert_whole_turn(first)
+    assert sim.post(message, **captured).content == first.content, "a retry with the same nonce: same reply"
+    replay = sim.post(sim.text(intruder, "生成摘要"), **captured)
+    assert replay.status == 403 and "nonce" in replay.response.text
+    assert tracker.user_texts(victim) == ["你好"] and tracker.user_texts(intruder) == []
+
+
 def test_bad_signatures_are_refused_without_a_turn(sim, tracker):
     openid = sim.new_openid()
-    assert sim.post(sim.text(openid, "你好"), PLAIN, token="wrong").status == 403
+    assert sim.post(sim.text(openid, "你好"), COMPATIBLE, token="wrong").status == 403
     assert sim.post(sim.text(openid, "你好"), SAFE, token="wrong").status == 403
 
     body, query = sim.envelope(sim.text(openid, "你好"), SAFE, sim.query())
@@ -162,7 +181,7 @@ def test_subscribe_welcomes_with_numbered_options_that_answer_by_number(sim, tra
     chosen = sim.post(sim.text(openid, "１"))
     assert_whole_turn(chosen)
     texts = tracker.user_texts(openid)
-    assert texts[0] == wechat.WELCOME_TEXT
+    assert texts[0] == protocol.WELCOME_TEXT
     assert texts[1].startswith("/"), "the number went to Rasa as the first button's payload"
 
 
@@ -177,7 +196,16 @@ def test_unsubscribe_and_other_events_get_success(sim, tracker):
 
 
 def _raw(sim, body: bytes, **query_args):
-    return sim.post_raw(body, sim.query(**query_args))
+    """The body as the callback's message: sealed in a valid safe-mode envelope when it is text, so that the
+    checks after decryption are reached; bytes that are not UTF-8 (or too many of them) go as they are."""
+    query = sim.query(**query_args)
+    try:
+        if len(body) < 60 * 1024:
+            outer, query = sim.seal(body.decode("utf-8"), query)
+            return sim.post_raw(outer.encode("utf-8"), query, encrypted=True)
+    except UnicodeDecodeError:
+        pass
+    return sim.post_raw(body, query)
 
 
 @pytest.mark.parametrize("body,status", [
@@ -249,7 +277,7 @@ def test_a_slow_turn_answers_success_in_time_and_arrives_through_customer_servic
     sent = wechat_api.sent_to(openid)
     assert all(m["msgtype"] == "text" for m in sent)
     assert sent[-1]["text"]["content"].endswith(DISCLAIMER)
-    assert all(len(m["text"]["content"].encode()) <= wechat.PASSIVE_MAX_BYTES for m in sent)
+    assert all(len(m["text"]["content"].encode()) <= render.PASSIVE_MAX_BYTES for m in sent)
     assert tracker.user_texts(openid) == [ACTION_QUESTION], "one bot turn despite the retry"
     assert len(wechat_api.token_requests) >= 1
 
@@ -270,7 +298,7 @@ def test_a_long_result_is_split_and_the_rest_sent_through_customer_service(sim, 
     rest = [m["text"]["content"] for m in wechat_api.sent_to(openid)]
     assert rest, "the result was not split"
     parts = [reply.content, *rest]
-    assert all(len(p.encode("utf-8")) <= wechat.PASSIVE_MAX_BYTES for p in parts)
+    assert all(len(p.encode("utf-8")) <= render.PASSIVE_MAX_BYTES for p in parts)
     assert parts[-1].endswith(DISCLAIMER) and sum(p.count(DISCLAIMER) for p in parts) == 1
     assert knowledge.load()["channel_texts"]["triage_title"] in "\n".join(parts), "the triage_result payload, as text"
 

@@ -1,14 +1,16 @@
-"""Unit tests of channels/wechat.py without Rasa: rendering, splitting, numbering, parsing, dedupe, the
+"""Unit tests of channels/wechat/ without Rasa: rendering, splitting, numbering, parsing, dedupe, the
 deadline, and the API client against the fake WeChat API."""
 import asyncio
+import time
 
 import pytest
-from rasa.core.channels.channel import UserMessage
 from wechatpy.exceptions import WeChatClientException
 
 from triage import knowledge
-from channels import turn, wechat
+from channels import turn
+from channels.wechat import api, channel as wechat_channel, protocol, render, state
 from tests import servers
+from tests.inprocess import FakeRasa
 from tests.wechat_sim import WeChatSimulator
 
 DISCLAIMER = knowledge.disclaimer()
@@ -17,7 +19,7 @@ SIM = WeChatSimulator("http://unused", ENV["WECHAT_TOKEN"], ENV["WECHAT_APP_ID"]
 
 
 def parse(fields):
-    return wechat.parse_xml(SIM.to_xml(fields))
+    return protocol.parse_xml(SIM.to_xml(fields))
 
 
 # -------------------------------------------------------------------------------------------------- sender ids
@@ -25,11 +27,11 @@ def parse(fields):
 
 def test_sender_id_is_a_stable_keyed_hash_that_hides_the_openid():
     openid = SIM.new_openid()
-    first = wechat.sender_id(openid, "key-a", "wechat")
-    assert first == wechat.sender_id(openid, "key-a", "wechat")
+    first = protocol.sender_id(openid, "key-a", "wechat")
+    assert first == protocol.sender_id(openid, "key-a", "wechat")
     assert first.startswith("wechat-") and openid not in first
-    assert first != wechat.sender_id(openid, "key-b", "wechat")
-    assert first != wechat.sender_id(SIM.new_openid(), "key-a", "wechat")
+    assert first != protocol.sender_id(openid, "key-b", "wechat")
+    assert first != protocol.sender_id(SIM.new_openid(), "key-a", "wechat")
 
 
 # --------------------------------------------------------------------------------------------------- rendering
@@ -40,7 +42,7 @@ def test_render_turn_numbers_buttons_across_messages_and_ends_with_the_disclaime
         {"text": "第一条", "buttons": [{"title": "甲", "payload": "/a"}, {"title": "乙", "payload": "/b"}]},
         {"text": "第二条", "buttons": [{"title": "丙", "payload": "/c"}]},
     ])
-    text, payloads = wechat.render_turn(messages)
+    text, payloads = render.render_turn(messages)
     assert payloads == ["/a", "/b", "/c"]
     lines = text.split("\n")
     assert "1. 甲" in lines and "2. 乙" in lines and "3. 丙" in lines
@@ -58,7 +60,7 @@ def test_render_triage_result_payload_as_readable_text():
         ],
         "red_flags": ["breathing"], "red_flag_reasons": ["呼吸困难"],
     }
-    text, _ = wechat.render_turn(turn.finalize([{"custom": payload}]))
+    text, _ = render.render_turn(turn.finalize([{"custom": payload}]))
     assert knowledge.load()["urgency"]["urgent"] in text
     assert "神经内科" in text and "神经损伤" in text and "62%" in text and "肌肉跳动" in text
     assert "呼吸困难" in text
@@ -68,7 +70,7 @@ def test_render_triage_result_payload_as_readable_text():
 
 
 def test_render_turn_keeps_reply_text_valid_inside_cdata():
-    text, _ = wechat.render_turn(turn.finalize([{"text": "a]]>b\x00c\x07d"}]))
+    text, _ = render.render_turn(turn.finalize([{"text": "a]]>b\x00c\x07d"}]))
     assert "]]>" not in text and "\x00" not in text and "\x07" not in text
 
 
@@ -76,16 +78,16 @@ def test_render_turn_keeps_reply_text_valid_inside_cdata():
 
 
 def test_short_text_is_one_part():
-    assert wechat.split_text(f"你好\n{DISCLAIMER}") == [f"你好\n{DISCLAIMER}"]
+    assert render.split_text(f"你好\n{DISCLAIMER}") == [f"你好\n{DISCLAIMER}"]
 
 
 @pytest.mark.parametrize("line_chars", [80, 200, 900, 3000])
 def test_long_text_splits_at_lines_within_the_byte_limit_and_ends_with_the_disclaimer(line_chars):
     lines = [f"{i}:" + "肌" * line_chars for i in range(12)]
     text = "\n".join([*lines, DISCLAIMER])
-    parts = wechat.split_text(text)
+    parts = render.split_text(text)
     assert len(parts) > 1
-    assert all(len(p.encode("utf-8")) <= wechat.PASSIVE_MAX_BYTES for p in parts)
+    assert all(len(p.encode("utf-8")) <= render.PASSIVE_MAX_BYTES for p in parts)
     assert parts[-1].endswith(DISCLAIMER)
     assert sum(p.count(DISCLAIMER) for p in parts) == 1
     assert "".join(parts).replace("\n", "") == text.replace("\n", ""), "nothing lost or repeated"
@@ -94,7 +96,7 @@ def test_long_text_splits_at_lines_within_the_byte_limit_and_ends_with_the_discl
 
 
 def test_split_respects_a_small_limit_and_multibyte_characters():
-    parts = wechat.split_text("肌肉萎缩" * 10, limit=10)
+    parts = render.split_text("肌肉萎缩" * 10, limit=10)
     assert parts[:2] == ["肌肉萎", "缩肌肉"], "3-byte characters are never cut in half"
     assert all(len(p.encode()) <= 10 for p in parts) and "".join(parts) == "肌肉萎缩" * 10
 
@@ -107,11 +109,11 @@ def test_split_respects_a_small_limit_and_multibyte_characters():
     ("4", None), ("0", None), ("12", None), ("1个", None), ("腿没劲", None), ("", None),
 ])
 def test_button_choice_maps_numbers_to_payloads(reply, expected):
-    assert wechat.button_choice(reply, ["/a", "/b", "/c"]) == expected
+    assert render.button_choice(reply, ["/a", "/b", "/c"]) == expected
 
 
 def test_button_choice_without_buttons_passes_numbers_through():
-    assert wechat.button_choice("1", []) is None
+    assert render.button_choice("1", []) is None
 
 
 # ---------------------------------------------------------------------------------------------------- parsing
@@ -119,8 +121,8 @@ def test_button_choice_without_buttons_passes_numbers_through():
 
 def test_parse_a_text_message():
     message = parse(SIM.text("oUser", "腿没劲", msg_id="123"))
-    assert wechat.classify(message) == (wechat.TEXT, "腿没劲")
-    assert wechat.dedupe_key(message, "s") == "msg:123"
+    assert protocol.classify(message) == (protocol.TEXT, "腿没劲")
+    assert protocol.dedupe_key(message, "s") == "msg:123"
 
 
 @pytest.mark.parametrize("xml,reason", [
@@ -140,58 +142,58 @@ def test_parse_a_text_message():
     ('<xml><!ENTITY x "y"><Content>a</Content></xml>', "DOCTYPE"),
 ])
 def test_bad_xml_is_refused_with_400(xml, reason):
-    with pytest.raises(wechat.Refused) as refused:
-        wechat.parse_xml(xml)
+    with pytest.raises(protocol.Refused) as refused:
+        protocol.parse_xml(xml)
     assert refused.value.status == 400 and reason in refused.value.reason
 
 
 def test_cdata_and_comments_are_fine():
     fields = SIM.text("oUser", "x")
     xml = SIM.to_xml(fields).replace("<Content>x</Content>", "<!-- c --><Content><![CDATA[x]]></Content>")
-    assert wechat.classify(wechat.parse_xml(xml)) == (wechat.TEXT, "x")
+    assert protocol.classify(protocol.parse_xml(xml)) == (protocol.TEXT, "x")
 
 
 @pytest.mark.parametrize("fields,expected", [
     (SIM.message("o", "voice", MediaId="m", Format="amr", Recognition="腿没劲", MsgId="1"),
-     (wechat.TEXT, "腿没劲")),
-    (SIM.message("o", "voice", MediaId="m", Format="amr", MsgId="1"), (wechat.UNREADABLE, None)),
-    (SIM.message("o", "image", PicUrl="http://p", MediaId="m", MsgId="1"), (wechat.UNREADABLE, None)),
-    (SIM.message("o", "video", MediaId="m", ThumbMediaId="t", MsgId="1"), (wechat.UNREADABLE, None)),
-    (SIM.message("o", "shortvideo", MediaId="m", ThumbMediaId="t", MsgId="1"), (wechat.UNREADABLE, None)),
+     (protocol.TEXT, "腿没劲")),
+    (SIM.message("o", "voice", MediaId="m", Format="amr", MsgId="1"), (protocol.UNREADABLE, None)),
+    (SIM.message("o", "image", PicUrl="http://p", MediaId="m", MsgId="1"), (protocol.UNREADABLE, None)),
+    (SIM.message("o", "video", MediaId="m", ThumbMediaId="t", MsgId="1"), (protocol.UNREADABLE, None)),
+    (SIM.message("o", "shortvideo", MediaId="m", ThumbMediaId="t", MsgId="1"), (protocol.UNREADABLE, None)),
     (SIM.message("o", "location", Location_X="23.1", Location_Y="113.3", Scale="15", Label="广州", MsgId="1"),
-     (wechat.UNREADABLE, None)),
-    (SIM.message("o", "link", Title="t", Description="d", Url="http://u", MsgId="1"), (wechat.UNREADABLE, None)),
-    (SIM.message("o", "event", Event="subscribe"), (wechat.WELCOME, None)),
-    (SIM.message("o", "event", Event="subscribe", EventKey="qrscene_42"), (wechat.WELCOME, None)),
-    (SIM.message("o", "event", Event="unsubscribe"), (wechat.IGNORE, None)),
-    (SIM.message("o", "event", Event="CLICK", EventKey="k"), (wechat.IGNORE, None)),
-    (SIM.message("o", "hologram", MsgId="1"), (wechat.IGNORE, None)),
-    (SIM.message("o", "text", Content="   ", MsgId="1"), (wechat.IGNORE, None)),
+     (protocol.UNREADABLE, None)),
+    (SIM.message("o", "link", Title="t", Description="d", Url="http://u", MsgId="1"), (protocol.UNREADABLE, None)),
+    (SIM.message("o", "event", Event="subscribe"), (protocol.WELCOME, None)),
+    (SIM.message("o", "event", Event="subscribe", EventKey="qrscene_42"), (protocol.WELCOME, None)),
+    (SIM.message("o", "event", Event="unsubscribe"), (protocol.IGNORE, None)),
+    (SIM.message("o", "event", Event="CLICK", EventKey="k"), (protocol.IGNORE, None)),
+    (SIM.message("o", "hologram", MsgId="1"), (protocol.IGNORE, None)),
+    (SIM.message("o", "text", Content="   ", MsgId="1"), (protocol.IGNORE, None)),
 ])
 def test_classify_each_message_type(fields, expected):
-    assert wechat.classify(parse(fields)) == expected
+    assert protocol.classify(parse(fields)) == expected
 
 
 def test_events_dedupe_by_sender_and_create_time():
     message = parse(SIM.message("oUser", "event", Event="subscribe", create_time=1700000000))
-    assert wechat.dedupe_key(message, "wechat-abc") == "evt:wechat-abc:1700000000"
+    assert protocol.dedupe_key(message, "wechat-abc") == "evt:wechat-abc:1700000000"
 
 
 def test_check_fresh():
-    wechat.check_fresh("1000", 300, now=1200)
+    protocol.check_fresh("1000", 300, now=1200)
     for timestamp, status in (("600", 403), ("1400", 403), ("", 400), ("12a", 400), (None, 400)):
-        with pytest.raises(wechat.Refused) as refused:
-            wechat.check_fresh(timestamp, 300, now=1000)
+        with pytest.raises(protocol.Refused) as refused:
+            protocol.check_fresh(timestamp, 300, now=1000)
         assert refused.value.status == status
 
 
 def test_decode_body_limits_size_and_encoding():
-    assert wechat.decode_body("<xml/>".encode(), 100) == "<xml/>"
-    with pytest.raises(wechat.Refused) as too_big:
-        wechat.decode_body(b"x" * 101, 100)
+    assert protocol.decode_body("<xml/>".encode(), 100) == "<xml/>"
+    with pytest.raises(protocol.Refused) as too_big:
+        protocol.decode_body(b"x" * 101, 100)
     assert too_big.value.status == 413
-    with pytest.raises(wechat.Refused):
-        wechat.decode_body(b"\xff\xfe<", 100)
+    with pytest.raises(protocol.Refused):
+        protocol.decode_body(b"\xff\xfe<", 100)
 
 
 # ------------------------------------------------------------------------------------------------------ caches
@@ -199,7 +201,7 @@ def test_decode_body_limits_size_and_encoding():
 
 def test_ttl_cache_expires_and_stays_bounded():
     now = [0.0]
-    cache = wechat.TtlCache(max_items=3, ttl=60, clock=lambda: now[0])
+    cache = state.TtlCache(max_items=3, ttl=60, clock=lambda: now[0])
     for key in "abcd":
         cache.set(key, key.upper())
     assert len(cache) == 3 and cache.get("a") is None and cache.get("d") == "D"
@@ -212,22 +214,8 @@ def test_ttl_cache_expires_and_stays_bounded():
 # ------------------------------------------------------------------- the channel's machinery with a fake Rasa
 
 
-class FakeRasa:
-    """Plays on_new_message: answers each text with a reply, optionally slowly, and counts the turns."""
-
-    def __init__(self, delay: float = 0.0, reply=None) -> None:
-        self.delay, self.texts = delay, []
-        self.reply = reply or (lambda text: [{"text": f"echo:{text}"}])
-
-    async def __call__(self, message: UserMessage) -> None:
-        self.texts.append(message.text)
-        await asyncio.sleep(self.delay)
-        for m in self.reply(message.text):
-            await message.output_channel.send_response(message.sender_id, m)
-
-
 def make_channel(budget: float = 1.0):
-    channel = wechat.WeChatChannel.from_credentials({
+    channel = wechat_channel.WeChatChannel.from_credentials({
         "token": ENV["WECHAT_TOKEN"], "app_id": ENV["WECHAT_APP_ID"], "app_secret": ENV["WECHAT_APP_SECRET"],
         "encoding_aes_key": ENV["WECHAT_ENCODING_AES_KEY"], "sender_key": "k", "reply_budget": str(budget),
     })
@@ -285,7 +273,7 @@ async def test_subscribe_sends_greet_unsubscribe_and_images_do_not_reach_rasa():
     unreadable = await channel.handle(parse(SIM.message("oUser", "image", PicUrl="p", MediaId="m", MsgId="7")), rasa)
     assert unreadable.startswith(knowledge.load()["channel_texts"]["wechat_unsupported"])
     assert unreadable.endswith(DISCLAIMER)
-    assert rasa.texts == [wechat.WELCOME_TEXT]
+    assert rasa.texts == [protocol.WELCOME_TEXT]
 
 
 async def test_a_failing_turn_still_answers_with_the_apology():
@@ -298,12 +286,12 @@ async def test_a_failing_turn_still_answers_with_the_apology():
 
 def test_an_encoding_aes_key_of_the_wrong_length_stops_the_server_at_start():
     with pytest.raises(ValueError):
-        wechat.WeChatChannel.from_credentials({"token": "t", "encoding_aes_key": "short"})
+        wechat_channel.WeChatChannel.from_credentials({"token": "t", "encoding_aes_key": "short"})
 
 
 def test_without_a_token_the_channel_is_off():
-    channel = wechat.WeChatChannel.from_credentials({"token": "", "app_id": ""})
-    with pytest.raises(wechat.Refused) as refused:
+    channel = wechat_channel.WeChatChannel.from_credentials({"token": "", "app_id": ""})
+    with pytest.raises(protocol.Refused) as refused:
         channel._check_configured()
     assert refused.value.status == 503
 
@@ -325,7 +313,7 @@ def fake_api():
 
 
 def test_api_client_caches_the_token_and_refreshes_it_when_rejected(fake_api):
-    client = wechat.WeChatApiClient(ENV["WECHAT_APP_ID"], ENV["WECHAT_APP_SECRET"],
+    client = api.WeChatApiClient(ENV["WECHAT_APP_ID"], ENV["WECHAT_APP_SECRET"],
                                     fake_api.env["WECHAT_API_BASE_URL"], timeout=2)
     for i in range(3):
         client.message.send_text("oUser", f"第{i}条")
@@ -337,13 +325,52 @@ def test_api_client_caches_the_token_and_refreshes_it_when_rejected(fake_api):
 
 
 def test_api_client_with_a_wrong_secret_raises(fake_api):
-    client = wechat.WeChatApiClient(ENV["WECHAT_APP_ID"], "wrong", fake_api.env["WECHAT_API_BASE_URL"], timeout=2)
+    client = api.WeChatApiClient(ENV["WECHAT_APP_ID"], "wrong", fake_api.env["WECHAT_API_BASE_URL"], timeout=2)
     with pytest.raises(WeChatClientException):
         client.message.send_text("oUser", "x")
     assert fake_api.sent == []
 
 
 def test_wecom_api_client_sends_through_the_configured_host(fake_api):
-    client = wechat.WeComApiClient(ENV["WECOM_CORP_ID"], ENV["WECOM_SECRET"], fake_api.env["WECOM_API_BASE_URL"])
+    client = api.WeComApiClient(ENV["WECOM_CORP_ID"], ENV["WECOM_SECRET"], fake_api.env["WECOM_API_BASE_URL"])
     client.message.send_text(ENV["WECOM_AGENT_ID"], "zhangsan", "你好")
     assert fake_api.sent_to("zhangsan")[0]["text"]["content"] == "你好"
+
+
+# ----------------------------------------------------------------------------------------- safe mode, replays
+
+
+def test_with_an_aes_key_a_correctly_signed_plaintext_callback_is_refused():
+    xml = SIM.to_xml(SIM.text("oUser", "你好"))
+    query = SIM.query()
+    with_key = protocol.OfficialAccountProtocol(ENV["WECHAT_TOKEN"], ENV["WECHAT_ENCODING_AES_KEY"], ENV["WECHAT_APP_ID"])
+    with pytest.raises(protocol.Refused) as refused:
+        with_key.open(query, xml)
+    assert refused.value.status == 403 and "plaintext" in refused.value.reason
+    without_key = protocol.OfficialAccountProtocol(ENV["WECHAT_TOKEN"], "", ENV["WECHAT_APP_ID"])
+    assert without_key.open(query, xml) == (xml, False)
+    body, safe_query = SIM.envelope(SIM.text("oUser", "你好"), "safe", SIM.query())
+    opened, encrypted = with_key.open(safe_query, body)
+    assert encrypted and protocol.parse_xml(opened).content == "你好"
+
+
+def test_a_captured_plaintext_url_cannot_be_replayed_with_another_sender():
+    """Plaintext mode (no AES key): the signature covers token, timestamp and nonce only. The captured URL
+    carries one message; with another FromUserName it is refused, the message's own retry is answered."""
+    from tests.inprocess import ChannelServer
+
+    plain = wechat_channel.WeChatChannel.from_credentials({"token": ENV["WECHAT_TOKEN"], "sender_key": "k"})
+    server = ChannelServer(plain, FakeRasa())
+    try:
+        sim = WeChatSimulator(server.url, ENV["WECHAT_TOKEN"])
+        captured = {"nonce": "n-captured", "timestamp": int(time.time())}
+        original = sim.text("oPatient", "你好")
+        first = sim.post(original, **captured)
+        assert first.status == 200 and first.content.startswith("echo:你好")
+        assert sim.post(original, **captured).content == first.content, "WeChat's retry: same reply"
+        intruder = sim.post(sim.text("oIntruder", "生成摘要"), **captured)
+        assert intruder.status == 403 and "nonce" in intruder.response.text
+        assert server.rasa.texts == ["你好"]
+        assert sim.post(sim.text("oIntruder", "你好")).status == 200, "a fresh nonce is fine"
+    finally:
+        server.stop()

@@ -102,7 +102,10 @@ class WeChatSimulator:
         return self.to_xml(outer), {**query, "openid": fields["FromUserName"], "encrypt_type": "aes",
                                     "msg_signature": sealed["MsgSignature"]}
 
-    def post(self, fields: Dict[str, Any], mode: str = PLAIN, timeout: float = 30, **query_args: Any) -> Reply:
+    def post(self, fields: Dict[str, Any], mode: Optional[str] = None, timeout: float = 30,
+             **query_args: Any) -> Reply:
+        """Post a callback: safe mode when the account has an EncodingAESKey (the channel then refuses plaintext)."""
+        mode = mode or (SAFE if self.crypto else PLAIN)
         body, query = self.envelope(fields, mode, self.query(**query_args))
         return self.post_raw(body.encode("utf-8"), query, encrypted=mode != PLAIN, timeout=timeout)
 
@@ -110,6 +113,12 @@ class WeChatSimulator:
         response = self.http.post(self.base_url + self.path, params=query, data=body, timeout=timeout,
                                   headers={"Content-Type": "text/xml"})
         return Reply(response, self.open_reply(response, encrypted))
+
+    def seal(self, inner_xml: str, query: Dict[str, str], account: Optional[str] = None) -> Tuple[str, Dict[str, str]]:
+        """Any inner XML (even malformed) in a correctly signed safe-mode envelope, with its query."""
+        sealed = xmltodict.parse(self.crypto.encrypt_message(inner_xml, query["nonce"], query["timestamp"]))["xml"]
+        outer = self.to_xml({"ToUserName": account or self.account, "Encrypt": sealed["Encrypt"]})
+        return outer, {**query, "encrypt_type": "aes", "msg_signature": sealed["MsgSignature"]}
 
     def open_reply(self, response: requests.Response, encrypted: bool) -> Optional[Dict[str, Any]]:
         """The passive reply's fields, checking its signature when it is encrypted (as WeChat does)."""
@@ -152,5 +161,6 @@ class WeComSimulator(WeChatSimulator):
         return self.to_xml(outer), {"msg_signature": sealed["MsgSignature"], "timestamp": query["timestamp"],
                                     "nonce": query["nonce"]}
 
-    def post(self, fields: Dict[str, Any], mode: str = SAFE, timeout: float = 30, **query_args: Any) -> Reply:
+    def post(self, fields: Dict[str, Any], mode: Optional[str] = SAFE, timeout: float = 30,
+             **query_args: Any) -> Reply:
         return super().post(fields, SAFE, timeout, **query_args)

@@ -7,11 +7,13 @@ from triage import extraction, knowledge, scoring
 # Intents that interrupt a pending question instead of answering it; rules handle them, then the form resumes.
 INTERRUPTIONS = frozenset({
     "red_flag", "faq", "ask_causes", "ask_cause_category", "ask_care",
-    "stop_interview", "restart_interview", "request_summary", "bot_challenge", "goodbye",
+    "stop_interview", "restart_interview", "request_summary", "bot_challenge", "goodbye", "ask_worry", "ask_exam",
 })
 # Below this confidence an interrupting intent is more likely a misread answer ("慢慢加重" as a restart).
 INTERRUPTION_MIN_CONFIDENCE = 0.6
-BOOKKEEPING_SLOTS = ("asked", "complaint", "duration", "answer_notes", "interview_done", "last_parsed")
+BOOKKEEPING_SLOTS = (
+    "asked", "complaint", "duration", "answer_notes", "interview_done", "last_parsed", "result_shown", "updating",
+)
 # Actions that may stand between a user message and the form without having answered it.
 _PASS_THROUGH = frozenset({"action_listen", "action_extract_slots", "interview_form", "validate_interview_form"})
 COMPLAINT_MAX_CHARS = 200
@@ -98,6 +100,9 @@ def plan_turn(
             if duration:
                 updates["duration"] = duration
     merged_facts = {**facts, **{k: v for k, v in updates.items() if k in facts}}
+    if bookkeeping.get("updating"):
+        # A detail added after the result updates the ranking at once: no new questions.
+        return TurnPlan(updates=updates, next_fact=None)
     if requested and merged_facts.get(requested) is None:
         return TurnPlan(updates=updates, next_fact=requested)
     next_fact = choose_next(merged_facts, asked)

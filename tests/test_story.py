@@ -1,0 +1,179 @@
+"""A person's own story, tiredness, a worry and the questions a message also asks (triage/story.py), and the
+conversation around the interview (triage/conversation.py)."""
+import pytest
+
+from components.symptom_detector import story_intent
+from triage import conversation, interview, knowledge, story
+
+
+@pytest.mark.parametrize("text", [
+    "我有类风湿关节炎,手腕疼得不敢用,前臂越来越细",
+    "我老公腰椎手术后在家躺了两个月,腿软站不住,这是废用性萎缩吗?",
+    "孩子三岁了爬楼梯还要扶着,是不是肌营养不良",
+    "我妈七十多了,这半年走路越来越慢,从椅子上站起来要撑着",
+    "你好,我爸最近右手拿筷子老掉,虎口那块肉也凹下去了",
+    "老人腿没劲挂哪科",
+    "我糖尿病十几年了最近脚底发麻小腿也细了",
+    "我很担心,最近腿没劲",
+])
+def test_a_persons_story_is_a_story(text):
+    assert story.handling(text) == "story"
+
+
+@pytest.mark.parametrize("text", [
+    "肌肉萎缩是什么原因引起的",
+    "肌肉萎缩会遗传吗",
+    "我想了解一下什么是肌肉萎缩",
+    "家属怎么照顾肌肉萎缩的病人",
+    "术后腿细了怎么锻炼恢复",
+    "渐冻症能治好吗",
+    "今天天气怎么样",
+    "胃萎缩是什么原因",
+    "/describe_symptoms",
+    "",
+])
+def test_topic_questions_are_not_stories(text):
+    assert story.handling(text) is None
+
+
+@pytest.mark.parametrize("text", [
+    "浑身乏力是怎么回事",
+    "最近总是没精神,浑身没劲",
+    "我有乙肝,最近老觉得累,吃不下饭",
+    "我妈这阵子老说浑身没劲,想睡觉",
+    "高血压会导致浑身无力吗",
+    "最近我感觉身体非常乏力,晚上还失眠",
+])
+def test_tiredness_of_the_whole_person_is_fatigue(text):
+    assert story.handling(text) == "fatigue"
+
+
+@pytest.mark.parametrize("text", [
+    "我最近大腿乏力,上楼梯特别费劲",      # a named limb and a failing task: the muscles
+    "我浑身没劲,而且两条腿越来越细",       # wasting
+    "最近累,手脚发麻,手上的肉在跳",        # nerve signs
+    "我一用力肌肉就特别容易累歇一会又好点",  # the muscles tire
+])
+def test_tiredness_words_do_not_hide_the_muscles(text):
+    assert story.handling(text) == "story"
+
+
+@pytest.mark.parametrize("text", ["我腿没劲会不会是渐冻症", "手上肉跳是不是渐冻症", "我胳膊没力气是不是肌营养不良"])
+def test_a_disease_feared_on_one_finding_is_a_worry(text):
+    assert story.handling(text) == "worry"
+
+
+def test_negated_and_hypothetical_findings_do_not_count():
+    assert story.read("我没有腿软,也没有手麻").findings == ()
+    assert story.read("如果腿没劲了应该怎么办").findings == ()
+
+
+def test_what_a_story_also_asks():
+    assert story.read("我腿没劲两个月了要看什么科").asks == ("department",)
+    assert story.read("我爸卧床半年腿细了还能恢复吗").asks == ("prognosis",)
+    assert story.read("我腿没劲要做什么检查").asks == ("exams",)
+    reading = story.read("孩子三岁了爬楼梯还要扶着,是不是肌营养不良")
+    assert reading.asks == ("term",) and reading.term == "杜氏肌营养不良"
+
+
+@pytest.mark.parametrize("intent, text, forced", [
+    ("ask_cause_category", "我有类风湿关节炎,手腕疼得不敢用,前臂越来越细", "describe_symptoms"),
+    ("faq", "孩子三岁了爬楼梯还要扶着,是不是肌营养不良", "describe_symptoms"),
+    ("out_of_scope", "脚部肿胀,两腿无力", "describe_symptoms"),  # a limb's weakness is never off-topic
+    ("out_of_scope", "糖尿病腿无力怎么办", "describe_symptoms"),
+    ("out_of_scope", "早上起床小便无力,很黄", None),  # not a limb
+    ("nlu_fallback", "浑身没劲是怎么回事", "describe_fatigue"),
+    ("describe_symptoms", "最近总是没精神,浑身没劲", "describe_fatigue"),
+    ("faq", "我腿没劲会不会是渐冻症", "ask_worry"),
+    ("ask_causes", "肌肉萎缩是什么原因引起的", None),
+    ("describe_symptoms", "近半年多牙龈萎缩右侧上两牙牙根露出来了想问问怎么治疗", "out_of_scope"),  # another organ
+    ("describe_symptoms", "我想做个自测", None),     # asks for the interview
+    ("deny", "没有,我腿也没劲", None),                # an interview answer keeps its meaning
+    ("stop_interview", "不想弄了好累", None),
+])
+def test_the_nlu_component_forces_story_intents(intent, text, forced):
+    assert story_intent(text, {"name": intent, "confidence": 0.9}) == forced
+
+
+def test_story_answers_name_the_category_then_the_question():
+    answers = conversation.story_answers("我老公腰椎手术后在家躺了两个月,腿软站不住,这是废用性萎缩吗?")
+    assert [kind for kind, _ in answers] == ["term"]
+    assert answers[0][1]["name"] == knowledge.category("disuse")["name"]
+    kinds = [kind for kind, _ in conversation.story_answers("我腿没劲两个月了,能治好吗,要看什么科")]
+    assert kinds == ["answer", "answer"]
+
+
+def test_department_and_prognosis_answers_cover_every_category():
+    for answer, field in ((conversation.department_answer(), "department"), (conversation.prognosis_answer(), "treatment")):
+        for category in knowledge.categories():
+            assert category[field] in answer
+
+
+def test_exam_answer_names_the_asked_examination_or_all():
+    only_emg = conversation.exam_answer("肌电图是查什么的")
+    assert "肌电图" in only_emg and "肌肉活检" not in only_emg
+    everything = conversation.exam_answer("要做哪些检查")
+    assert all(exam["name"] in everything for exam in knowledge.load()["exams"])
+
+
+def test_worry_answer_places_the_disease_in_its_category():
+    answer = conversation.worry_answer("我腿没劲会不会是渐冻症")
+    assert "「渐冻症」" in answer and knowledge.category("neurogenic")["name"] in answer
+    assert conversation.worry_answer("我腿没劲会不会是什么大病") == knowledge.load()["worry"]["no_term"]
+
+
+def test_a_rich_first_message_gets_the_result_at_once_and_a_vague_one_does_not():
+    assert conversation.result_at_once("骨折打了六周石膏拆了以后这条腿细了一圈,膝盖疼不敢动,按着还有点酸痛")
+    assert not conversation.result_at_once("我最近两条腿没劲")
+    assert not conversation.result_at_once("/describe_symptoms")
+
+
+def test_prefill_reads_a_story_told_before_a_button():
+    facts = conversation.prefill("我爸卧床三个月,腿细了")
+    assert facts["immobilisation"] == ["bed_rest"] and facts["complaint"] == "我爸卧床三个月,腿细了"
+    assert conversation.prefill("/describe_symptoms") == {}
+
+
+def test_a_detail_after_the_result_keeps_the_earlier_facts():
+    facts = {**interview.empty_facts(), "immobilisation": ["cast"]}
+    assert conversation.new_facts(facts, "对了,我还有点手麻") == {"associated": ["numbness"]}
+    assert conversation.new_facts(facts, "还是打过石膏") == {}
+    assert conversation.updated_complaint("腿细了", "还有点手麻") == "腿细了；还有点手麻"
+    assert conversation.updated_complaint("腿细了", "/describe_symptoms") == "腿细了"
+
+
+def test_updating_asks_no_more_questions():
+    facts = {**interview.empty_facts(), "immobilisation": ["cast"]}
+    plan = interview.plan_turn(facts, ["associated"], None, "对了,我还有点手麻", "describe_symptoms", True, True,
+                               {"updating": True, "complaint": "腿细了"})
+    assert plan.next_fact is None and plan.updates["associated"] == ["numbness"]
+
+
+def test_a_distrusted_red_flag_falls_back_to_the_story_not_to_the_fallback():
+    """The component leaves red_flag to the gate and puts its own reading second in the ranking."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.red_flag_gate import decide
+    from components.symptom_detector import SymptomDetector
+
+    text = "大便不成型,记性也不好,大腿乏力,怕冷"
+    ranking = [{"name": "red_flag", "confidence": 0.6}, {"name": "describe_symptoms", "confidence": 0.1}]  # not trusted
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []})
+    SymptomDetector({"min_signals": 2}).process([message])
+    assert message.get("intent")["name"] == "red_flag"
+    assert message.get("intent_ranking")[1] == {"name": "describe_symptoms", "confidence": 1.0}
+    config = {"classifier_threshold": 0.8, "fallback_threshold": 0.3, "description_min_signals": 2}
+    assert decide(text, message.get("intent"), message.get("intent_ranking"), config)["name"] == "describe_symptoms"
+
+
+def test_a_distrusted_red_flag_about_another_organ_falls_back_to_out_of_scope():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.symptom_detector import SymptomDetector
+
+    text = "外阴萎缩好几年了,抹了药膏效果不太好,请问该怎么治"
+    ranking = [{"name": "red_flag", "confidence": 0.6}, {"name": "describe_symptoms", "confidence": 0.2}]
+    message = Message(data={"text": text, "intent": ranking[0], "intent_ranking": ranking, "entities": []})
+    SymptomDetector({"min_signals": 2}).process([message])
+    assert message.get("intent")["name"] == "red_flag"
+    assert message.get("intent_ranking")[1] == {"name": "out_of_scope", "confidence": 1.0}
