@@ -24,7 +24,7 @@ LAPTOP = {"width": 1180, "height": 820}
 PHONE = {"width": 375, "height": 740}
 TIMEOUT = 30_000  # ms
 EMERGENCY = "我爸刚才突然说话不清楚右手拿不住东西"
-UNCLEAR = "嘿嘿这个那个"  # nlu_fallback with the model of 2026-11-26
+UNCLEAR = "哈哈嘿嘿嘻嘻"  # nlu_fallback with the model of 2026-11-26 (after the handoff intent: 嘿嘿这个那个 became faq 0.39)
 SMOKE_STORY = "问诊中途问常见问题,答完回到问诊"
 BROKEN_STORY = "故障示例:期望回答常见问题时给护理建议"
 
@@ -78,7 +78,7 @@ class Console:
 
     def assert_fits_width(self) -> None:
         overflow = self.page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-        assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+        assert overflow <= 0, f"the page {self.page.url} is {overflow}px wider than the screen"
 
     def close(self) -> None:
         assert self.errors == [], f"browser errors: {self.errors}"
