@@ -35,3 +35,73 @@ def test_event_lookup_gives_rasas_classes():
         events.Event.resolve_by_type("nonsense")
     restored = events.Event.from_parameters({"event": "slot", "name": "asked", "value": ["onset_age"]})
     assert restored == events.SlotSet("asked", ["onset_age"])
+
+
+REPLIES = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "asked", "value": None, "timestamp": None}]},
+    {"events": [{"event": "slot", "name": "asked"}]},  # no value
+    {"events": [{"event": "slot", "value": 1}]},  # no name
+    {"events": [{"event": "active_loop", "name": None}, {"event": "followup", "name": "action_x"}]},
+    {"events": [{"event": "user", "text": "你好", "parse_data": {"intent": {"name": "greet", "confidence": "high"}}}]},
+    {"events": [{"event": "user", "text": 3}]},
+    {"events": [{"event": "bot", "text": "好", "metadata": "not an object"}]},
+    {"events": [{"event": "entities", "entities": [{"entity": "cause_term", "value": "渐冻症"}]}]},
+    {"events": [{"event": "entities", "entities": [{"entity": "cause_term"}]}]},
+    {"events": [{"event": 7}]},
+    {"events": [{"name": "asked", "value": 1}]},  # no event name
+    {"events": ["slot"]},
+    {"events": [{"event": "slot", "name": "a", "value": 1, "timestamp": "yesterday"}]},
+    {"events": [{"event": "session_started"}, {"event": "action", "name": "action_listen", "confidence": "x"}]},
+    {"responses": [{"response": "utter_greet"}], "extra": True},
+    [],
+    "not an object",
+]
+
+
+@pytest.mark.parametrize("reply", REPLIES)
+def test_per_event_validation_gives_the_full_schemas_verdict(reply):
+    try:
+        jsonschema.validate(reply, RemoteAction.action_response_format_spec())
+        valid = True
+    except jsonschema.ValidationError:
+        valid = False
+    assert rasa_speedups._valid_per_event(reply) is valid
+    if valid:
+        assert rasa_speedups.validate_action_result(None, reply)
+    else:
+        with pytest.raises(jsonschema.ValidationError):
+            rasa_speedups.validate_action_result(None, reply)
+
+
+def test_one_branch_per_event_name_in_rasas_schema():
+    assert rasa_speedups._per_event_validators() is not None  # else the fast path is silently off
+
+
+def test_the_graph_runs_without_dask_and_gives_the_same_results():
+    """The loaded model's NLU and policy graphs give the same outputs as through dask's scheduler."""
+    from rasa.core.agent import Agent
+    from rasa.core.channels.channel import UserMessage
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.core.events import ActionExecuted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from tests.conftest import MODEL
+
+    assert DaskGraphRunner.run is rasa_speedups.run_graph
+    agent = Agent.load(str(MODEL))
+    runner, metadata = agent.processor.graph_runner, agent.processor.model_metadata
+    texts = ("你好", "肌肉萎缩会遗传吗", "我最近两条腿没劲,上楼梯很费劲", "突然说话不清楚", "今天天气怎么样", "")
+    for text in texts:
+        outputs = []
+        for run in (rasa_speedups.run_graph, rasa_speedups._dask_run):
+            tracker = DialogueStateTracker.from_events("t", [ActionExecuted("action_listen")], agent.domain.slots)
+            nlu = run(runner, inputs={"__message__": [UserMessage(text)], "__tracker__": tracker},
+                      targets=[metadata.nlu_target])
+            parse = nlu[metadata.nlu_target][0].as_dict(only_output_properties=True)
+            tracker.update(UserUttered(text, parse))
+            core = run(runner, inputs={"__tracker__": tracker}, targets=[metadata.core_target])
+            prediction = core[metadata.core_target]
+            parse.pop("message_id", None)
+            outputs.append((parse, prediction.probabilities, prediction.policy_name, prediction.events))
+        assert outputs[0] == outputs[1], text
