@@ -77,6 +77,12 @@ class StrictSQLTrackerStore(SQLTrackerStore):
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
         self._cache = _SessionCache(CACHED_CONVERSATIONS)
+        # Built once: SQLAlchemy rebuilds an ORM statement and its cache key on every call.
+        table = self.SQLEvent.__table__
+        self._marker_query = sa.select(sa.func.count(table.c.id), sa.func.max(table.c.id)).where(
+            table.c.sender_id == sa.bindparam("sender_id")
+        )
+        self._insert = table.insert()
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         try:
@@ -101,11 +107,7 @@ class StrictSQLTrackerStore(SQLTrackerStore):
         return tracker
 
     def _marker(self, session: Any, sender_id: Text) -> Marker:
-        count, highest = session.execute(
-            sa.select(sa.func.count(self.SQLEvent.id), sa.func.max(self.SQLEvent.id)).where(
-                self.SQLEvent.sender_id == sender_id
-            )
-        ).one()
+        count, highest = session.execute(self._marker_query, {"sender_id": sender_id}).one()
         return int(count), highest
 
     async def save(self, tracker: DialogueStateTracker) -> None:
@@ -133,27 +135,24 @@ class StrictSQLTrackerStore(SQLTrackerStore):
                 stored = self._event_query(session, sender_id, fetch_events_from_all_sessions=False).count()
                 cached = None
             new_events = list(tracker.events)[stored:]
-            rows, texts = [], []
+            ids, texts = [], []
             for event in new_events:
                 data = event.as_dict()
                 texts.append(json.dumps(data))
-                rows.append(
-                    self.SQLEvent(
-                        sender_id=sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=texts[-1],
-                    )
-                )
-            session.add_all(rows)
-            session.flush()
-            ids = [row.id for row in rows]  # before the commit, which expires them
+                # One row at a time (as the ORM does) to learn each id; without the ORM's bookkeeping.
+                result = session.execute(self._insert, {
+                    "sender_id": sender_id,
+                    "type_name": event.type_name,
+                    "timestamp": data.get("timestamp"),
+                    "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+                    "action_name": data.get("name"),
+                    "data": texts[-1],
+                })
+                ids.append(result.inserted_primary_key[0])
             session.commit()
             if cached is not None and not any(isinstance(e, SessionStarted) for e in new_events):
                 highest = max([*ids, *([before[1]] if before[1] is not None else [])], default=None)
-                self._cache.put(sender_id, (before[0] + len(rows), highest), cached + texts)
+                self._cache.put(sender_id, (before[0] + len(ids), highest), cached + texts)
             else:
                 # A new session changes which events `retrieve` returns: read them from the database next time.
                 self._cache.drop(sender_id)

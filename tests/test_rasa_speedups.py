@@ -86,6 +86,9 @@ def test_the_graph_runs_without_dask_and_gives_the_same_results():
     from rasa.shared.core.events import ActionExecuted, UserUttered
     from rasa.shared.core.trackers import DialogueStateTracker
 
+    from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+
+    from components.intent_classifier import SparseIntentClassifier
     from tests.conftest import MODEL
 
     assert DaskGraphRunner.run is rasa_speedups.run_graph
@@ -105,3 +108,34 @@ def test_the_graph_runs_without_dask_and_gives_the_same_results():
             parse.pop("message_id", None)
             outputs.append((parse, prediction.probabilities, prediction.policy_name, prediction.events))
         assert outputs[0] == outputs[1], text
+        # The classifier's own feature matrix is Rasa's.
+        featurized = nlu[metadata.nlu_target]
+        (classifier,) = [n._component for n in runner._instantiated_nodes.values()
+                         if isinstance(getattr(n, "_component", None), SparseIntentClassifier)]
+        ours_x = classifier._create_X(featurized)
+        rasas_x = LogisticRegressionClassifier._create_X(classifier, featurized)
+        assert ours_x.shape == rasas_x.shape and (ours_x != rasas_x).nnz == 0
+
+
+def test_action_calls_carry_the_current_turn_when_the_endpoint_says_so():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    domain = Domain.from_dict({"slots": {"asked": {"type": "any", "mappings": [{"type": "custom"}]}}})
+    events = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+              UserUttered("我腿没劲", {"name": "describe_symptoms", "confidence": 0.9}),
+              ActionExecuted("action_begin_interview"), SlotSet("asked", ["onset_age"]), ActionExecuted("action_listen"),
+              UserUttered("成年后", {"name": "inform", "confidence": 0.8}), ActionExecuted("interview_form")]
+    tracker = DialogueStateTracker.from_events("s", events, domain.slots)
+    plain = RemoteAction("validate_interview_form", EndpointConfig("http://x")).\
+        _action_call_format(tracker, domain)
+    trimmed = RemoteAction("validate_interview_form", EndpointConfig(
+        "http://x", send_events="since_latest_user_message", enable_selective_domain=True)).\
+        _action_call_format(tracker, domain)
+    assert [e["event"] for e in trimmed["tracker"]["events"]] == ["user", "action"]
+    assert len(plain["tracker"]["events"]) == len(events) and "domain" in plain and "domain" not in trimmed
+    assert {k: v for k, v in trimmed["tracker"].items() if k != "events"} == \
+        {k: v for k, v in plain["tracker"].items() if k != "events"}
+    assert trimmed["tracker"]["slots"]["asked"] == ["onset_age"]
