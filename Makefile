@@ -43,7 +43,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAIN_INPUTS := config.yml domain.yml data knowledge
 WEB_SOURCES := $(wildcard web/src/*.js) web/index.html web/style.css web/favicon.svg web/build.mjs package-lock.json
 
-.PHONY: help install data validate train run test test-unit test-e2e test-stories test-nlu export-story test-web web bench retention clean
+.PHONY: help install data validate train run test test-unit test-e2e test-stories test-nlu eval export-story test-web web bench retention clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -104,6 +104,12 @@ test-stories: validate train ## run the test stories (STORIES=file), report in r
 
 test-nlu: train ## NLU cross-validation and hold-out set, F1 floors; reports/nlu/ (intent report, confusion matrix)
 	$(BIN)/python scripts/nlu_report.py --out reports/nlu
+
+SPLIT ?= all
+eval: install ## score the real patient-text set (SPLIT=dev|test|all; needs the data mirrors), reports/eval-real.md
+	$(BIN)/python scripts/real_set.py
+	$(MAKE) train
+	$(BIN)/python scripts/eval_real.py --split $(SPLIT) --model models/triage.tar.gz --report reports/eval-real.md
 
 export-story: install ## write a stored conversation as a test story (SENDER=id or LAST=N; OUT=file)
 	@test -n "$(SENDER)$(LAST)" || { echo "usage: make export-story SENDER=<sender id>  or  LAST=<N>  [OUT=file]"; exit 2; }

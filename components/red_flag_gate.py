@@ -8,17 +8,19 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from triage import red_flags, textmatch
+from triage import extraction, red_flags, textmatch
 
 RED_FLAG_INTENT = "red_flag"
+DESCRIBE_INTENT = "describe_symptoms"
 INTENT_RANKING = "intent_ranking"
 
 
 def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Text, Any]], config: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
     """The intent to force, or None to keep the classifier's.
 
-    Rules fire first and always. The classifier's red_flag is kept as a second net only when it is
-    confident and the text is neither a negation nor a general question; otherwise it yields.
+    Rules fire first and always. The classifier's red_flag is kept as a second net when it is confident,
+    names something acute (sudden, within hours or days, worsening) and does not negate a red-flag finding,
+    name one hypothetically, ask about it in general or tell a course of months or years.
     """
     if red_flags.detect(text):
         return {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -26,13 +28,18 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
         return None
     trusted = (
         intent.get(PREDICTED_CONFIDENCE_KEY, 0) >= config["classifier_threshold"]
-        and not red_flags.mentions(text)
+        and not red_flags.unaffirmed_mention(text)
+        and not red_flags.long_course(text)
+        and red_flags.has_acute_cue(text)
         and not textmatch.is_general_question(text or "")
     )
     if trusted:
         return None
     runner_up = next((r for r in ranking if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT), None)
     if not runner_up or runner_up.get(PREDICTED_CONFIDENCE_KEY, 0) < config["fallback_threshold"]:
+        if extraction.count_signals(text) >= config["description_min_signals"]:
+            # Not an emergency, but a person telling their symptoms: the interview, not "没太理解".
+            return {INTENT_NAME_KEY: DESCRIBE_INTENT, PREDICTED_CONFIDENCE_KEY: config["fallback_threshold"]}
         return {INTENT_NAME_KEY: "nlu_fallback", PREDICTED_CONFIDENCE_KEY: config["fallback_threshold"]}
     return dict(runner_up)
 
@@ -41,7 +48,7 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
 class RedFlagGate(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"classifier_threshold": 0.8, "fallback_threshold": 0.3}
+        return {"classifier_threshold": 0.8, "fallback_threshold": 0.3, "description_min_signals": 2}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._config = config

@@ -1,4 +1,9 @@
-"""Triage evaluation: written cases through the real REST webhook; top-1 >= 85%, no emergency missed."""
+"""Triage evaluation: written cases through the real REST webhook.
+
+Top-1 >= 85 %; every case reaches a result (a case without one is a miss, never skipped); urgency agrees with
+the case, where the only tolerance is between urgent and routine (a missed or false emergency, and self_care
+given or withheld wrongly, fail).
+"""
 import pytest
 import yaml
 
@@ -8,6 +13,12 @@ pytestmark = pytest.mark.e2e
 
 TOP1_FLOOR = 0.85
 MAX_TURNS = 8
+# The one agreed tolerance: urgent (24-48 h) and routine (1-2 weeks) may be told apart differently.
+TOLERATED = {"urgent", "routine"}
+
+
+def urgency_agrees(expected, got):
+    return expected == got or {expected, got} <= TOLERATED
 
 
 def load_cases():
@@ -45,6 +56,23 @@ def test_every_emergency_is_caught_on_its_first_turn(outcomes):
     missed = [case["text"] for case, result, _ in outcomes
               if case["urgency"] == "emergency" and not (result and result["urgency"] == "emergency")]
     assert not missed
+
+
+def test_every_case_reaches_a_result(outcomes):
+    missing = [case["text"] for case, result, _ in outcomes if not result]
+    assert not missing, f"no triage result within {MAX_TURNS} turns: {missing}"
+
+
+def test_urgency_agrees_with_every_case(outcomes):
+    wrong = [(case["text"], case["urgency"], result and result["urgency"]) for case, result, _ in outcomes
+             if not (result and urgency_agrees(case["urgency"], result["urgency"]))]
+    assert not wrong, wrong
+
+
+def test_no_false_emergency(outcomes):
+    false = [case["text"] for case, result, _ in outcomes
+             if case["urgency"] != "emergency" and result and result["urgency"] == "emergency"]
+    assert not false
 
 
 def test_top1_category(outcomes):

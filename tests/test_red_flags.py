@@ -14,6 +14,13 @@ EMERGENCIES = [
     ("睡醒发现左腿动不了还有点麻", "stroke"),
     ("爷爷口眼歪斜讲话不利索", "stroke"),
     ("突然一侧手脚发麻没力气", "stroke"),
+    ("突然看东西重影走路不稳", "stroke"),
+    ("我爸中风多年了,今天突然说话不清楚", "stroke"),
+    # confusion with weakness
+    ("放疗后腿没劲,不走路了,老说胡话", "confusion"),
+    ("老人最近虚弱无力走路支撑不住,有时候还糊涂", "confusion"),
+    # a feverish infant gone quiet
+    ("洗完澡一直没精神,很安静不乱动,全身特别烫,女孩七个月", "floppy_child"),
     # breathing
     ("我喘不上气,浑身没劲", "breathing"),
     ("这两天肌无力越来越重现在呼吸困难", "breathing"),
@@ -23,6 +30,9 @@ EMERGENCIES = [
     ("肌无力越来越重,喘气很吃力", "breathing"),
     ("肌无力的病人现在透不过气了", "breathing"),
     ("没有发烧但喘不上气", "breathing"),
+    ("咳嗽没力气痰咳不出来", "breathing"),
+    ("说几句话就喘,浑身没劲", "breathing"),
+    ("脑梗后不会吃饭不会咳嗽怎么办", "breathing"),
     # swallowing
     ("喝水老是呛", "swallowing"),
     ("我爸最近吃饭总呛咳,咽不下去", "swallowing"),
@@ -39,6 +49,23 @@ EMERGENCIES = [
     ("从脚底一直麻到了胸口", "rapid_progression"),
     ("我感冒后没几天腿软一直往上走现在胳膊也没劲了", "rapid_progression"),
     ("发烧后突然站不起来", "rapid_progression"),
+    # concepts, not strings (issue 10): spreading or worsening within hours or days, in new words
+    ("我爸昨天开始腿没劲,今天胳膊也抬不起来了", "rapid_progression"),
+    ("先是两只脚发软,一天之内手也没力气了", "rapid_progression"),
+    ("脚上没劲从脚往上走,两天就到大腿了", "rapid_progression"),
+    ("从脚趾开始麻,一天就到膝盖了", "rapid_progression"),
+    ("昨天还能走今天站不起来了", "rapid_progression"),
+    ("我妈前天还好好的能走路,今天早上起来就站不住了", "rapid_progression"),
+    ("上午还能走,下午就瘫在床上了", "rapid_progression"),
+    ("这两天腿越来越没劲", "rapid_progression"),
+    ("腿软两天了越来越严重", "rapid_progression"),
+    ("感冒一周后腿没劲这两天胳膊也没劲了", "rapid_progression"),
+    # sudden weakness of both legs or all four limbs, with no fall and no bladder signs
+    ("刚才突然两条腿都动不了", "acute_paralysis"),
+    ("今天突然两条腿没劲站不起来", "acute_paralysis"),
+    ("两条腿突然没劲了", "acute_paralysis"),
+    ("双腿一下子没力气站不住", "acute_paralysis"),
+    ("我老公突然四肢都动不了", "acute_paralysis"),
     # cord compression
     ("两条腿没劲，小便也控制不住", "cord_compression"),
     ("摔了一跤两条腿动不了", "cord_compression"),
@@ -88,6 +115,29 @@ NOT_EMERGENCIES = [
     "我儿子5岁走路老摔跤",
     "卧床半年了腿细了很多",
     "肉跳了好几个月",
+    # slow courses, hypotheticals and everyday words near the new concepts
+    "腿没劲两年了越来越重",
+    "走路腿软好几个月了",
+    "如果突然两条腿动不了怎么办",
+    "腿没劲会不会突然瘫痪",
+    "我没有突然站不起来",
+    "两条腿没劲,上楼费劲",
+    "两条腿都细了,没劲",
+    "手术后躺了两天腿软",
+    "腿没劲,慢慢加重的,有半年了",
+    "今天来咨询一下,我腿没劲一年了",
+    "今天突然想起来问问,我腿没劲半年了",
+    "一天到晚浑身没劲",
+    "我妈腿脚不好,走不了远路",
+    "我今天走了很多路腿软",
+    "昨天打球扭了脚走不了路",
+    "爬山后第二天大腿酸痛",
+    "糖尿病腿无力怎么办",
+    # a deficit placed years back is not a new stroke
+    "36岁时遭遇车祸,说话不清楚而且慢,右脸面瘫",
+    "中风后遗症,说话不利索,右手没劲",
+    "我爸脑梗三年了,嘴有点歪,走路拖腿",
+    "浑身没劲是怎么回事",
     "",
     "   ",
     "😀😀",
@@ -112,7 +162,7 @@ def test_every_red_flag_has_phrasings_here():
     assert len(EMERGENCIES) + len(NOT_EMERGENCIES) >= 40
 
 
-CONFIG = {"classifier_threshold": 0.8, "fallback_threshold": 0.3}
+CONFIG = {"classifier_threshold": 0.8, "fallback_threshold": 0.3, "description_min_signals": 2}
 
 
 def test_gate_forces_red_flag_over_any_classifier_result():
@@ -127,7 +177,49 @@ def test_gate_vetoes_classifier_red_flag_on_a_negation():
 
 
 def test_gate_keeps_a_confident_classifier_red_flag_it_has_no_rule_for():
-    assert decide("我爸整个人不对劲了瘫在地上", {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
+    assert decide("我爸刚才整个人不对劲了瘫在地上", {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
+
+
+@pytest.mark.parametrize("text", [
+    "四肢无力,不想动,吃饭没胃口",
+    "我邻居大爷肩膀抬不起来,不能梳头,这是肩周炎吗",
+    "乙肝患者会乏力吗,身体也没异样就是乏力",
+])
+def test_gate_does_not_send_a_classifier_red_flag_to_120_without_anything_acute(text):
+    """Real patients' long messages drew red_flag from the classifier 18 times for 1 emergency (dev half)."""
+    ranking = [{"name": "red_flag", "confidence": 0.97}, {"name": "describe_symptoms", "confidence": 0.02}]
+    assert decide(text, ranking[0], ranking, CONFIG)["name"] != "red_flag"
+
+
+@pytest.mark.parametrize("text", ["刚才突然两条腿都动不了", "今天突然两条腿没劲站不起来"])
+def test_gate_never_turns_an_emergency_with_leg_words_into_a_fallback(text):
+    """Regression: a leg word once made the gate distrust the classifier's red_flag and answer 没太理解."""
+    ranking = [{"name": "red_flag", "confidence": 0.98}, {"name": "describe_symptoms", "confidence": 0.01}]
+    assert decide(text, ranking[0], ranking, CONFIG) == {"name": "red_flag", "confidence": 1.0}
+
+
+def test_gate_keeps_a_confident_classifier_red_flag_when_only_leg_words_are_named():
+    text = "我爸腿一下子就不行了整个人倒在地上"
+    assert red_flags.detect(text) == []
+    assert decide(text, {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
+
+
+@pytest.mark.parametrize("text", ["如果突然两条腿动不了怎么办", "腿没劲,没有大小便失禁"])
+def test_gate_vetoes_a_classifier_red_flag_on_a_hypothetical_or_negated_finding(text):
+    ranking = [{"name": "red_flag", "confidence": 0.9}, {"name": "describe_symptoms", "confidence": 0.5}]
+    assert decide(text, ranking[0], ranking, CONFIG) == {"name": "describe_symptoms", "confidence": 0.5}
+
+
+def test_gate_does_not_trust_a_classifier_red_flag_on_a_course_of_months():
+    """Regression: a floppy baby since birth is a specialist visit, not 120 (the classifier said red_flag)."""
+    text = "孩子从出生就不太会抬头,现在8个月了还坐不稳,身上软"
+    ranking = [{"name": "red_flag", "confidence": 0.9}, {"name": "describe_symptoms", "confidence": 0.08}]
+    assert decide(text, ranking[0], ranking, CONFIG)["name"] == "describe_symptoms"
+
+
+def test_unknown_concept_in_a_rule_fails_loudly():
+    with pytest.raises(ValueError):
+        red_flags.expand("{no_such_concept}没劲", {"weak": "没劲"})
 
 
 def test_gate_sends_an_unsure_classifier_red_flag_to_the_fallback():

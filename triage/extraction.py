@@ -23,6 +23,11 @@ def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
     return found
 
 
+def count_signals(text: Optional[Text]) -> int:
+    """How many interview signals `text` affirms."""
+    return sum(len(found) for found in extract_signals(text).values())
+
+
 def extract_duration(text: Optional[Text]) -> Optional[Text]:
     match = _DURATION.search(textmatch.normalise(text or ""))
     return match.group(0) if match else None
