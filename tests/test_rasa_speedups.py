@@ -139,3 +139,26 @@ def test_action_calls_carry_the_current_turn_when_the_endpoint_says_so():
     assert {k: v for k, v in trimmed["tracker"].items() if k != "events"} == \
         {k: v for k, v in plain["tracker"].items() if k != "events"}
     assert trimmed["tracker"]["slots"]["asked"] == ["onset_age"]
+
+
+async def test_a_queued_message_gets_the_lock_soon_after_it_is_released():
+    import asyncio
+    import time
+
+    from rasa.core.lock_store import InMemoryLockStore
+
+    store = InMemoryLockStore()
+    released = {}
+
+    async def first():
+        async with store.lock("c"):
+            await asyncio.sleep(0.2)
+        released["at"] = time.perf_counter()
+
+    async def second():
+        await asyncio.sleep(0.02)
+        async with store.lock("c"):
+            return time.perf_counter()
+
+    _, acquired = await asyncio.gather(first(), second())
+    assert 0 <= acquired - released["at"] < 0.3  # Rasa's one-second poll made it up to 1 s
