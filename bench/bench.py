@@ -39,7 +39,7 @@ CONVERSATION = [
 TARGETS = {"p50_1_ratio_max": 0.4, "throughput_8_ratio_min": 2.5, "load_p99_ms_max": 1000}
 # Rasa components that run a TensorFlow model (a pipeline without them still imports TensorFlow: rasa does).
 TF_COMPONENTS = ("DIETClassifier", "ResponseSelector", "TEDPolicy", "UnexpecTEDIntentPolicy",
-                 "LanguageModelFeaturizer", "ConveRTFeaturizer", "FaqSelector")
+                 "LanguageModelFeaturizer", "ConveRTFeaturizer")
 
 
 def percentile(values: List[float], q: float) -> float:
@@ -122,15 +122,34 @@ def tf_components(config: Path) -> List[str]:
     return [n for n in names if n.rsplit(".", 1)[-1] in TF_COMPONENTS]
 
 
+def cpu_seconds(pids: List[int]) -> float:
+    """User + system CPU time of these processes (all their threads) so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def interleaved(rounds: int, bots: Dict[str, str], measure: Callable[[str], Dict[str, Any]],
-                log: Callable[[str], None]) -> Dict[str, List[Dict[str, Any]]]:
-    """`measure(base_url)` for each bot, alternating the order every round (A B, B A, A B ...)."""
+                log: Callable[[str], None], pids: Dict[str, List[int]] = None) -> Dict[str, List[Dict[str, Any]]]:
+    """`measure(base_url)` for each bot, alternating the order every round (A B, B A, A B ...).
+
+    With `pids` (the bot's server processes), also the CPU time they spent per message: what a turn costs,
+    whatever share of the machine the other users left (wall-clock figures depend on it, and a process with
+    many threads, like TensorFlow's, gets a larger share of a busy machine than a single-threaded one).
+    """
     out: Dict[str, List[Dict[str, Any]]] = {name: [] for name in bots}
     names = list(bots)
     for i in range(rounds):
         for name in (names if i % 2 == 0 else names[::-1]):
             load_before = round(os.getloadavg()[0], 2)
+            cpu_before = cpu_seconds(pids[name]) if pids else 0.0
             result = measure(bots[name])
+            if pids:
+                messages = result.get("messages") or result.get("requests") or 0
+                # The warm-up conversation is counted in the CPU time but not in `messages`: a small overstatement.
+                result["cpu_ms_per_message"] = round((cpu_seconds(pids[name]) - cpu_before) * 1000 / messages, 2)
             result["load_average_before"] = load_before
             out[name].append(result)
             log(f"  {name}: {json.dumps(result, ensure_ascii=False)}")
@@ -178,15 +197,18 @@ def main(argv: List[str] = None) -> None:
             report["rss_after_start_mb"] = {"ours": rss_mb(rasa.process.pid), "stock": rss_mb(stock.process.pid),
                                             "ours_action_server": rss_mb(actions.process.pid)}
             bots = {"ours": f"http://127.0.0.1:{port}", "stock": f"http://127.0.0.1:{stock.port}"}
+            pids = {"ours": [rasa.process.pid, actions.process.pid], "stock": [stock.process.pid]}
 
             log("1 conversation ...")
-            report["rest_1"] = interleaved(args.rounds, bots, lambda url: asyncio.run(rest_load(url, 1, 4)), log)
+            report["rest_1"] = interleaved(args.rounds, bots, lambda url: asyncio.run(rest_load(url, 1, 4)), log,
+                                         pids)
             log("8 conversations ...")
-            report["rest_8"] = interleaved(args.rounds, bots, lambda url: asyncio.run(rest_load(url, 8, 2)), log)
+            report["rest_8"] = interleaved(args.rounds, bots, lambda url: asyncio.run(rest_load(url, 8, 2)), log,
+                                         pids)
             log("50 conversations x 20 messages ...")
             report["load_50x20"] = interleaved(
                 args.load_rounds, bots,
-                lambda url: asyncio.run(load.run(url, 50, 20, empty_ok=url == bots["stock"])), log)
+                lambda url: asyncio.run(load.run(url, 50, 20, empty_ok=url == bots["stock"])), log, pids)
             log("WeChat (ours) ...")
             env = servers.WECHAT_TEST_ENV
             report["wechat_safe"] = wechat_bench.run(bots["ours"], env["WECHAT_TOKEN"], env["WECHAT_APP_ID"],
@@ -206,6 +228,9 @@ def main(argv: List[str] = None) -> None:
         "throughput_8": ratios(report["rest_8"], "messages_per_s"),
         "load_p99": ratios(report["load_50x20"], "p99_ms"),
         "load_throughput": ratios(report["load_50x20"], "requests_per_s"),
+        "cpu_per_message_1": ratios(report["rest_1"], "cpu_ms_per_message"),
+        "cpu_per_message_8": ratios(report["rest_8"], "cpu_ms_per_message"),
+        "cpu_per_message_load": ratios(report["load_50x20"], "cpu_ms_per_message"),
     }
     ours_load = report["load_50x20"]["ours"]
     report["targets"] = TARGETS
@@ -236,6 +261,10 @@ def summary(report: Dict[str, Any]) -> str:
         f"load 50x20 p99: ours {[x['p99_ms'] for x in report['load_50x20']['ours']]} ms, stock "
         f"{[x['p99_ms'] for x in report['load_50x20']['stock']]} ms; ours errors/crossed "
         f"{[(x['errors'], x['crossed']) for x in report['load_50x20']['ours']]}",
+        f"CPU per message (ours: Rasa + action server) at 1 / 8 / 50: ours "
+        f"{[med(k, 'ours', 'cpu_ms_per_message') for k in ('rest_1', 'rest_8', 'load_50x20')]} ms, stock "
+        f"{[med(k, 'stock', 'cpu_ms_per_message') for k in ('rest_1', 'rest_8', 'load_50x20')]} ms, ratios "
+        f"{[r[k]['median'] for k in ('cpu_per_message_1', 'cpu_per_message_8', 'cpu_per_message_load')]}",
         f"meets targets: {report['meets_targets']}",
     ]
     return "\n".join(lines)
