@@ -8,6 +8,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 RASA := $(BIN)/rasa
 
+# `make run` reads deploy/endpoints.env.yml, whose values come from these (Rasa's own commands with no flags read
+# endpoints.yml: the same defaults, fixed).
 export RASA_PORT ?= 5005
 export ACTION_PORT ?= 5055
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
@@ -22,20 +24,8 @@ export REDIS_HOST ?= 127.0.0.1
 export REDIS_PORT ?= 6379
 export REDIS_PASSWORD ?=
 export REDIS_DB ?= 1
-# WeChat / WeCom channels (docs/wechat.md): empty token = channel off. Real values only from the environment.
-export WECHAT_TOKEN ?=
-export WECHAT_APP_ID ?=
-export WECHAT_APP_SECRET ?=
-export WECHAT_ENCODING_AES_KEY ?=
-export WECHAT_API_BASE_URL ?= https://api.weixin.qq.com/cgi-bin/
-export WECHAT_SENDER_KEY ?=
-export WECHAT_REPLY_BUDGET ?= 4
-export WECOM_TOKEN ?=
-export WECOM_CORP_ID ?=
-export WECOM_SECRET ?=
-export WECOM_AGENT_ID ?=
-export WECOM_ENCODING_AES_KEY ?=
-export WECOM_API_BASE_URL ?= https://qyapi.weixin.qq.com/cgi-bin/
+# Channels read their settings from the environment (settings.py): WECHAT_*, WECOM_* (docs/wechat.md; empty token =
+# channel off), WEB_ORIGINS, REST_AUTH_TOKEN (docs/deploy.md). Nothing to export for a local run.
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -81,7 +71,7 @@ run: train web ## start the action server and the Rasa server on localhost (Ctrl
 	@mkdir -p .rasa
 	@trap 'kill 0' INT TERM EXIT; \
 	$(RASA) run actions --actions actions --port $(ACTION_PORT) & \
-	$(RASA) run --model models/triage.tar.gz --endpoints endpoints.yml --credentials credentials.yml \
+	$(RASA) run --model models/triage.tar.gz --endpoints deploy/endpoints.env.yml --credentials credentials.yml \
 		--port $(RASA_PORT) --interface 127.0.0.1 --cors "http://127.0.0.1:$(RASA_PORT)" & \
 	wait
 

@@ -10,7 +10,9 @@ from triage import knowledge
 
 
 def causes_vars() -> Dict[Text, Text]:
-    lines = [f"{i}. {c['name']}:{c['examples']}" for i, c in enumerate(knowledge.categories(), 1)]
+    line = knowledge.text("category_line")
+    lines = [line.format(rank=i, name=c["name"], examples=c["examples"])
+             for i, c in enumerate(knowledge.categories(), 1)]
     return {"overview": knowledge.load()["overview"], "categories": "\n".join(lines)}
 
 

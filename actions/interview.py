@@ -11,7 +11,19 @@ from triage.interview import BOOKKEEPING_SLOTS, facts_order, plan_turn, resumed
 
 
 class ValidateInterviewForm(FormValidationAction):
-    """Fills every fact it can from each message and picks the next question itself."""
+    """Fills every fact it can from each message and picks the next question itself.
+
+    Why `run` is overridden instead of the SDK's dynamic `required_slots()` with `extract_<fact>` and
+    `validate_<fact>` methods: one message answers several facts at once and the next question depends on
+    all of them (triage.interview.plan_turn: the ranking decides when to stop, early onset moves the family
+    question forward, a pending question read as 不知道 / 没有 / unclear). The SDK's run calls
+    `required_slots()` three times per message on a progressively updated tracker and validates slot by
+    slot, so that one decision would be split over eight extractors, eight validators and three planning
+    passes that must agree. It also has no way to return no events at all, which is how this action lets
+    the form reject an interrupting message (a question, 不问了) so that the rules answer it and the form
+    resumes. One call to the plain, unit-tested planner is clearer; domain.yml still lists the facts under
+    `required_slots` so that Rasa knows the form's slots.
+    """
 
     def name(self) -> Text:
         return "validate_interview_form"

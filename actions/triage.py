@@ -31,13 +31,10 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
     dept = scoring.department(ranked)
     top = knowledge.category(ranked[0].id)
     uncertain = scoring.is_uncertain(ranked)
-    candidates = [s for s in ranked if s.raw > 0][:3]
     return {
         "response": "utter_triage_uncertain" if uncertain else "utter_triage_result",
         "vars": {
-            "ranked": "\n".join(
-                f"{i}. {s.name}({round(s.score * 100)}%):{'；'.join(s.reasons)}" for i, s in enumerate(candidates, 1)
-            ) or "—",
+            "ranked": scoring.ranked_text(ranked),
             "category": top["name"],
             "mechanism": top["mechanism"],
             "treatment": top["treatment"],
@@ -47,6 +44,13 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
         },
         "payload": scoring.payload(ranked, level, dept),
     }
+
+
+def emergency_payload(facts: Dict[Text, Any], text: Any, flags: List[Any]) -> Dict[Text, Any]:
+    """The emergency's triage_result: the categories ranked from the red flags, the facts known and this message."""
+    said = [signal for found in extraction.extract_signals(text).values() for signal in found]
+    ranked = scoring.rank([*extraction.signal_ids(facts), *said], red_flags=flags)
+    return scoring.payload(ranked, scoring.EMERGENCY, scoring.department(ranked, flags), flags)
 
 
 class ActionBeginInterview(Action):
@@ -80,10 +84,9 @@ class ActionEmergency(Action):
         if not flags:
             # The classifier's second net fired without a rule: still send them, with a generic reason.
             flags = [red_flags.RedFlag("reported_emergency", knowledge.load()["generic_emergency_reason"])]
-        reasons = "\n".join(f"· {flag.reason}" for flag in flags)
-        dispatcher.utter_message(response="utter_emergency", reasons=reasons)
-        ranked = scoring.rank(extraction.signal_ids(_facts(tracker)))
-        dispatcher.utter_message(json_message=scoring.payload(ranked, scoring.EMERGENCY, "急诊科", flags))
+        dispatcher.utter_message(response="utter_emergency", reasons=scoring.reason_lines(flags))
+        payload = emergency_payload(_facts(tracker), tracker.latest_message.get("text"), flags)
+        dispatcher.utter_message(json_message=payload)
         return [ActiveLoop(None), SlotSet("requested_slot", None), SlotSet("interview_done", True)]
 
 

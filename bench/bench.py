@@ -191,12 +191,12 @@ def main(argv: List[str] = None) -> None:
             started.append(rasa)
             ours_start = time.perf_counter() - began
             began = time.perf_counter()
-            stock = stock_bot.StockServer(workdir, stock_home)
+            stock, stock_port = stock_bot.start(workdir, stock_home)
             started.append(stock)
             report["server_start_s"] = {"ours": round(ours_start, 1), "stock": round(time.perf_counter() - began, 1)}
             report["rss_after_start_mb"] = {"ours": rss_mb(rasa.process.pid), "stock": rss_mb(stock.process.pid),
                                             "ours_action_server": rss_mb(actions.process.pid)}
-            bots = {"ours": f"http://127.0.0.1:{port}", "stock": f"http://127.0.0.1:{stock.port}"}
+            bots = {"ours": f"http://127.0.0.1:{port}", "stock": f"http://127.0.0.1:{stock_port}"}
             pids = {"ours": [rasa.process.pid, actions.process.pid], "stock": [stock.process.pid]}
 
             log("1 conversation ...")

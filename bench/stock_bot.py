@@ -47,28 +47,22 @@ def ensure(log: Callable[[str], None] = print) -> Path:
     return home
 
 
-class StockServer:
+def start(workdir: Path, home: Path) -> "tuple[servers.Service, int]":
     """`rasa run` on the cached stock project, from its own folder, logging to workdir."""
-
-    def __init__(self, workdir: Path, home: Path) -> None:
-        self.port = servers.free_port()
-        self.log = workdir / f"stock-rasa-{self.port}.log"
-        self._log_file = open(self.log, "w")
-        self.process = subprocess.Popen(
-            [str(servers.BIN / "rasa"), "run", "--model", str(home / "model.tar.gz"), "--endpoints",
-             str(home / "endpoints.yml"), "--credentials", str(home / "credentials.yml"), "--port", str(self.port),
-             "--interface", "127.0.0.1"],
-            cwd=home, env=servers.base_env(workdir), stdout=self._log_file, stderr=subprocess.STDOUT,
-        )
-        try:
-            servers.wait_for(f"http://127.0.0.1:{self.port}/webhooks/rest/", self.process, 300, self.log)
-        except BaseException:
-            self.stop()
-            raise
-
-    def stop(self) -> None:
-        servers.terminate(self.process, 15)
-        self._log_file.close()
+    port = servers.free_port()
+    service = servers.Service(
+        f"stock-rasa-{port}",
+        [str(servers.BIN / "rasa"), "run", "--model", str(home / "model.tar.gz"), "--endpoints",
+         str(home / "endpoints.yml"), "--credentials", str(home / "credentials.yml"), "--port", str(port),
+         "--interface", "127.0.0.1"],
+        workdir / f"stock-rasa-{port}.log", servers.base_env(workdir), cwd=home,
+    )
+    try:
+        service.wait_ready(servers.http_ok(f"http://127.0.0.1:{port}/webhooks/rest/"), 300)
+    except BaseException:
+        service.stop()
+        raise
+    return service, port
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """REST channel (POST /webhooks/rest/webhook): Rasa's REST protocol, with strict input checks and safe turns."""
 import asyncio
 import gc
+import hmac
 import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -42,6 +43,19 @@ def parse_body(body: bytes, max_bytes: int = settings.MAX_BODY_BYTES) -> Dict[Te
     return {"sender": sender.strip(), "message": message[: settings.MAX_MESSAGE_CHARS], "metadata": metadata}
 
 
+def authorized(header: Optional[Text], token: Text) -> bool:
+    """Whether an Authorization header carries the bearer token; with no token configured, everyone is."""
+    if not token:
+        return True
+    scheme, _, given = (header or "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def sender_id(sender: Text) -> Text:
+    """The conversation id of a REST sender: namespaced, so it never equals a web session or WeChat id."""
+    return settings.REST_SENDER_PREFIX + sender
+
+
 async def run_turn(
     on_new_message: Callable[[UserMessage], Awaitable[Any]],
     text: Text,
@@ -81,7 +95,7 @@ def _log_late_failure(task: "asyncio.Future") -> None:
 
 
 class RestChannel(InputChannel):
-    """Drop-in for Rasa's `rest` channel, registered as channels.rest.RestChannel."""
+    """Rasa's `rest` protocol, registered as channels.rest.RestChannel: namespaced sender ids, optional bearer token."""
 
     @classmethod
     def name(cls) -> Text:
@@ -102,11 +116,19 @@ class RestChannel(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not authorized(request.headers.get("Authorization"), settings.REST_AUTH_TOKEN):
+                return response.json({"error": "missing or wrong bearer token"}, status=401,
+                                     headers={"WWW-Authenticate": "Bearer"})
             try:
                 data = parse_body(request.body or b"")
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
-            messages = await run_turn(on_new_message, data["message"], data["sender"], self.name(), data["metadata"])
+            conversation = sender_id(data["sender"])
+            messages = await run_turn(on_new_message, data["message"], conversation, self.name(), data["metadata"])
+            # The caller sees its own sender as the recipient, not the namespaced conversation id.
+            for message in messages:
+                if message.get("recipient_id") == conversation:
+                    message["recipient_id"] = data["sender"]
             return response.json(messages)
 
         return webhook

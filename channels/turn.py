@@ -3,8 +3,10 @@ from typing import Any, Dict, List, Optional, Text
 
 from triage import knowledge
 
-# Shown when a turn produced nothing (action server down, an exception) or failed outright.
-APOLOGY = "抱歉,系统暂时无法回答您的问题,请稍后再试。如有不适或症状加重,请及时到医院就诊;紧急情况请拨打120。"
+# Shown when a turn produced nothing (action server down, an exception) or failed outright: the words are in
+# knowledge/causes.yml (channel_texts.apology), read once when the channel loads (a missing one fails at start-up).
+APOLOGY = knowledge.load()["channel_texts"]["apology"]
+BUTTON_LINE = knowledge.load()["channel_texts"]["button_line"]
 DISCLAIMER_KEY = "disclaimer"
 
 
@@ -42,5 +44,5 @@ def as_plain_text(messages: List[Dict[Text, Any]]) -> Text:
         if message.get("text"):
             parts.append(message["text"])
         for i, button in enumerate(message.get("buttons") or [], 1):
-            parts.append(f"{i}. {button.get('title', '')}")
+            parts.append(BUTTON_LINE.format(number=i, title=button.get("title", "")))
     return "\n".join(parts)

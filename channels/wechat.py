@@ -381,7 +381,9 @@ class WeChatChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
-        c = credentials or {}
+        # credentials.yml names the channel only; settings come from the environment (a value given there wins).
+        given = {key: value for key, value in (credentials or {}).items() if value not in (None, "")}
+        c = {**settings.wechat_channel_settings(cls.name()), **given}
         token = _text(c, "token")
         return cls(
             ChannelConfig(

@@ -18,6 +18,7 @@ import json
 import logging
 import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 import sqlalchemy as sa
@@ -67,6 +68,9 @@ class StrictSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore (same tables, same settings) that never swaps a conversation for a new one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("dialect", "sqlite") == "sqlite" and kwargs.get("db"):
+            # endpoints.yml names .rasa/tracker.db: a fresh checkout has no .rasa/ yet, and SQLite will not make it.
+            Path(kwargs["db"]).parent.mkdir(parents=True, exist_ok=True)
         super().__init__(*args, **kwargs)
         # Rebuild the engine: pre-ping drops connections the database closed while it was away, and hidden
         # parameters keep message text (inside the events' JSON) out of error messages and logs.

@@ -212,7 +212,10 @@ def rest_sender(base_url: Text) -> Callable[[Text, Text], List[Dict[Text, Any]]]
 def tracker_reader(db_url: Any) -> Callable[[Text], List[Dict[Text, Any]]]:
     import export_story
 
-    return lambda sender: export_story.read_events(db_url, sender)
+    import settings
+
+    # The REST channel stores a sender's conversation under its namespaced id (channels/rest.py).
+    return lambda sender: export_story.read_events(db_url, settings.REST_SENDER_PREFIX + sender)
 
 
 def evaluate(

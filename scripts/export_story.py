@@ -3,7 +3,7 @@
     python scripts/export_story.py --sender SENDER_ID [--out FILE]
     python scripts/export_story.py --last 5 [--out FILE]
 
-The connection comes from the same variables as endpoints.yml: TRACKER_DIALECT, TRACKER_HOST,
+The connection comes from the same variables as deploy/endpoints.env.yml: TRACKER_DIALECT, TRACKER_HOST,
 TRACKER_DB, TRACKER_USER, TRACKER_PASSWORD. The store is only read, never written.
 """
 import argparse

@@ -1,11 +1,12 @@
 """Delete conversations that ended more than N days ago from the SQL tracker store (SQLite or PostgreSQL).
 
-    python scripts/retention.py --days 30 [--endpoints endpoints.yml] [--dry-run]
+    python scripts/retention.py --days 30 [--endpoints deploy/endpoints.env.yml] [--dry-run]
 
 A conversation is a Rasa session (it starts with a `session_started` event). A sender whose last event is
 older than the cutoff loses every event; a sender still talking loses only the sessions before the one that
 was open at the cutoff. The current session is never touched: Rasa counts its events to decide what to save.
-The database is the one endpoints.yml names, with the same environment variables as the Rasa server.
+The database is the one deploy/endpoints.env.yml names (the environment variables `make run` and production set;
+production may pass --endpoints deploy/endpoints.prod.yml).
 """
 import argparse
 import json
@@ -80,7 +81,7 @@ def purge(engine: sa.engine.Engine, days: float, dry_run: bool = False, now: Opt
 def main(argv: Optional[list] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", type=float, required=True, help="keep conversations of the last N days")
-    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    parser.add_argument("--endpoints", type=Path, default=ROOT / "deploy" / "endpoints.env.yml")
     parser.add_argument("--dry-run", action="store_true", help="count what would be deleted, delete nothing")
     args = parser.parse_args(argv)
     if args.days < 0:

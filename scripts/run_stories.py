@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import export_story  # noqa: E402
+import settings  # noqa: E402
 import story_report  # noqa: E402
 from story_report import Divergence, Step  # noqa: E402
 
@@ -106,7 +107,7 @@ def replay(
             f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
         )
         reply.raise_for_status()
-    raw = stored_steps(db_url, sender)
+    raw = stored_steps(db_url, settings.REST_SENDER_PREFIX + sender)  # the REST channel namespaces sender ids
     return story_report.compare(steps, story_report.story_steps(raw), check="live"), raw
 
 

@@ -1,14 +1,16 @@
 """The scaled-out deployment on 127.0.0.1, started once per test session and shared by the modules that need it.
 
-    client ──> nginx :web ──round robin──> Rasa A ─────────────> PostgreSQL
-                                          Rasa B ──pg_relay──> (same database)
-               Rasa A, B ──> Redis (lock store)
+    client ──> nginx (deploy/nginx.conf) public :web   ── /socket.io/ by client address ──> Rasa A | Rasa B
+                                         internal :rest ── /webhooks/rest/ round robin ───> Rasa A, Rasa B
+               Rasa A ─────────────> PostgreSQL            Rasa A ──────────────> Redis (lock store)
+               Rasa B ──pg_relay───> (same database)      Rasa B ──redis_relay─> (same Redis)
                Rasa A, B ──> nginx :actions ──round robin──> action_relays[0] ──> session action server
                                                             action_relays[1] ──> a second action server
 
-Both Rasa servers run with the HTTP API on behind JWT. Rasa takes ~30 s and ~700 MB to start, so this is the
-only place extra Rasa servers are started (two), and tests that restart one reuse its port. A is restarted
-by tests/test_persistence.py, B killed by tests/test_faults.py; each test leaves its server running.
+Both Rasa servers run as in production: the HTTP API on behind JWT, REST behind a bearer token. Rasa takes
+~30 s and ~700 MB to start, so this is the only place extra Rasa servers are started (two), and tests that
+restart one reuse its port. A is restarted by tests/test_persistence.py, B killed by tests/test_faults.py;
+each test leaves its server running.
 """
 import secrets
 import threading
@@ -40,8 +42,9 @@ class RasaInstance:
     def __init__(self, cluster: "Cluster", name: str, env: Dict[str, str]) -> None:
         self.cluster, self.name, self.env = cluster, name, env
         self.port = servers.free_port()
-        self.proc: Optional[servers.Process] = None
+        self.proc: Optional[servers.Service] = None
         self.starts = 0
+        self.rest = servers.RestClient(self.url, token=cluster.rest_token)
 
     @property
     def url(self) -> str:
@@ -71,9 +74,8 @@ class RasaInstance:
         workdir.mkdir()
         began = time.time()
         self.proc, _ = servers.start_rasa_server(
-            workdir, self.cluster.actions_port, servers.ROOT / "credentials.yml", MODEL,
-            extra_env={**self.env, "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.cluster.actions_port}/webhook"},
-            port=self.port,
+            workdir, self.cluster.nginx.actions_port, servers.ROOT / "credentials.yml", MODEL,
+            extra_env=self.env, port=self.port,
             extra_args=["--enable-api", "--jwt-secret", self.cluster.jwt_secret, "--jwt-method", "HS256",
                         "--cors", Cluster.ORIGIN],
         )
@@ -90,10 +92,7 @@ class RasaInstance:
         self.proc.stop()
 
     def send(self, sender: str, text: str, timeout: float = 60) -> List[Dict[str, Any]]:
-        reply = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                              timeout=timeout)
-        reply.raise_for_status()
-        return reply.json()
+        return self.rest.send(text, sender, timeout)
 
 
 class Cluster:
@@ -102,6 +101,7 @@ class Cluster:
     def __init__(self, workdir: Path, action_server_port: int) -> None:
         self.workdir = workdir
         self.jwt_secret = secrets.token_urlsafe(32)  # per run, never in the repository
+        self.rest_token = secrets.token_urlsafe(24)  # REST_AUTH_TOKEN, likewise
         self._stoppers: List[Any] = []
         try:
             self._start(action_server_port)
@@ -121,18 +121,21 @@ class Cluster:
         self._stoppers.append(self.second_action_server.stop)
         self.action_relays = [servers.Relay(action_server_port), servers.Relay(second_port)]
         self.pg_relay = servers.Relay(self.pg.port)
-        self._stoppers += [r.close for r in (*self.action_relays, self.pg_relay)]
-        self.actions_port, self.web_port = servers.free_port(), servers.free_port()
-        common = {**self.redis.lock_env(self.redis_db), "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME)}
-        self.a = RasaInstance(self, "rasa-a", {**common, **self.pg.tracker_env()})
-        self.b = RasaInstance(self, "rasa-b", {**common, **self.pg.tracker_env(port=self.pg_relay.port)})
-        self.nginx = infra.Nginx(
-            self.workdir,
-            {self.web_port: [self.a.port, self.b.port],
-             self.actions_port: [r.port for r in self.action_relays]},
-            {self.actions_port: ACTION_READ_TIMEOUT},
-        )
+        self.redis_relay = servers.Relay(self.redis.port)
+        self._stoppers += [r.close for r in (*self.action_relays, self.pg_relay, self.redis_relay)]
+        common = {
+            "TICKET_LOCK_LIFETIME": str(LOCK_LIFETIME), "REST_AUTH_TOKEN": self.rest_token,
+            # The web chat is served at the public origin: its socket accepts that origin (channels/socketio.py).
+            "WEB_ORIGINS": Cluster.ORIGIN,
+        }
+        self.a = RasaInstance(self, "rasa-a", {**common, **self.redis.lock_env(self.redis_db),
+                                               **self.pg.tracker_env()})
+        self.b = RasaInstance(self, "rasa-b", {**common, **self.redis.lock_env(self.redis_db, self.redis_relay.port),
+                                               **self.pg.tracker_env(port=self.pg_relay.port)})
+        self.nginx = infra.Nginx(self.workdir, [self.a.port, self.b.port], [r.port for r in self.action_relays],
+                                 ACTION_READ_TIMEOUT)
         self._stoppers.append(self.nginx.stop)
+        self.rest = servers.RestClient(self.rest_url, token=self.rest_token)  # REST through nginx
         self._stoppers += [self.a.stop, self.b.stop]
         # Both at once: the start is mostly loading TensorFlow and the model.
         errors: List[BaseException] = []
@@ -154,7 +157,13 @@ class Cluster:
 
     @property
     def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
+        """nginx's public server: /chat/, /socket.io/, the WeChat callbacks."""
+        return f"http://127.0.0.1:{self.nginx.public_port}"
+
+    @property
+    def rest_url(self) -> str:
+        """nginx's internal server: the REST channel."""
+        return f"http://127.0.0.1:{self.nginx.internal_port}"
 
     def token(self, username: str = "ops", role: str = "admin", secret: Optional[str] = None) -> str:
         import jwt
@@ -162,14 +171,14 @@ class Cluster:
         payload = {"user": {"username": username, "role": role}, "exp": int(time.time()) + 300}
         return jwt.encode(payload, secret or self.jwt_secret, algorithm="HS256")
 
-    def events(self, sender: str) -> List[Dict[str, Any]]:
-        """The stored events of a conversation, in the order the tracker store reads them (by id)."""
+    def events(self, conversation: str) -> List[Dict[str, Any]]:
+        """The stored events of a conversation (its stored id: rest_id(sender) for REST), by id."""
         import json
 
         conn = self.pg.connect()
         try:
             with conn.cursor() as cur:
-                cur.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (sender,))
+                cur.execute("SELECT data FROM events WHERE sender_id = %s ORDER BY id", (conversation,))
                 return [json.loads(row[0]) for row in cur.fetchall()]
         finally:
             conn.close()
@@ -205,6 +214,9 @@ def get(request: pytest.FixtureRequest) -> Cluster:
                 raise
             request.session.config.add_cleanup(_cluster.stop)
         return _cluster
+
+
+rest_id = servers.RestClient.conversation_id
 
 
 def _questions() -> Dict[str, str]:

@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest
-import requests
 
 from tests import servers
 
@@ -50,27 +49,9 @@ def rasa_server(workdir, relay, wechat_api):
     proc.stop()
 
 
-class RestClient:
-    """Talks to POST /webhooks/rest/webhook as a patient would."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-
-    def send(self, text: str, sender: str) -> List[Dict[str, Any]]:
-        reply = requests.post(
-            f"{self.base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30
-        )
-        reply.raise_for_status()
-        return reply.json()
-
-    @staticmethod
-    def new_sender() -> str:
-        return f"test-{uuid.uuid4().hex}"
-
-
 @pytest.fixture(scope="session")
-def rest(rasa_server) -> RestClient:
-    return RestClient(rasa_server)
+def rest(rasa_server) -> servers.RestClient:
+    return servers.RestClient(rasa_server, timeout=30)
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +60,7 @@ def _relay_restored(request):
     yield
     if "relay" in request.fixturenames:
         relay = request.getfixturevalue("relay")
-        relay.cut, relay.delay = False, 0.0
+        relay.cut, relay.delay, relay.slow_marker = False, 0.0, None
 
 
 # ---- fixtures for actions, without Rasa (financial-demo style) ----

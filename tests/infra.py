@@ -1,18 +1,19 @@
-"""PostgreSQL, Redis and nginx on 127.0.0.1 for the end-to-end tests.
+"""PostgreSQL, Redis and nginx on 127.0.0.1 for the end-to-end tests, started with tests/servers.Service.
 
 CI (.ci/run) starts Debian's postgresql and redis-server and exports TEST_PG_* and TEST_REDIS_*; the tests use
-those. A developer without them gets throwaway instances started here from the installed Debian packages;
-without the packages the tests skip with the reason, except under CI=true, where they fail.
-nginx is always started here, because its upstreams are the tests' own ports.
+those. Without them the tests start throwaway instances here from the installed Debian packages. A test
+skips only when the program is not installed at all (and CI is not set); once it is installed, any failure
+to start or reach it fails the test, so a machine with the packages cannot look green without running them.
+nginx runs deploy/nginx.conf itself, with local addresses (production_nginx).
 """
 import glob
 import os
 import pwd
+import re
 import secrets
 import shutil
 import subprocess
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,40 +21,30 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from tests.servers import free_port, terminate
+from tests.servers import ROOT, Service, accepts, free_port
 
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def unavailable(reason: str) -> None:
-    """Skip a test for a missing service on a developer's machine; fail in CI, where it must run."""
+def not_installed(reason: str) -> None:
+    """Skip a test whose program is not installed on a developer's machine; fail in CI, where it must run."""
     if in_ci():
         pytest.fail(f"{reason} (CI=true: .ci/run installs and starts it)")
     pytest.skip(reason)
 
 
-def _wait(check, timeout: float, what: str, log: Optional[Path] = None) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if check():
-            return
-        time.sleep(0.2)
-    tail = log.read_text(errors="replace")[-3000:] if log and log.exists() else ""
-    raise RuntimeError(f"{what} not ready after {timeout}s\n{tail}")
-
-
 @dataclass
 class Postgres:
-    """Connection settings for one database; `env` is what endpoints.yml's tracker store reads."""
+    """Connection settings for one database; tracker_env() is what deploy/endpoints.env.yml reads."""
 
     host: str
     port: int
     user: str
     password: str
     db: str
-    process: Optional[subprocess.Popen] = None
+    service: Optional[Service] = None
     datadir: Optional[str] = None
 
     def tracker_env(self, port: Optional[int] = None) -> Dict[str, str]:
@@ -94,7 +85,8 @@ class Postgres:
         conn.close()
 
     def stop(self) -> None:
-        terminate(self.process, 20)  # SIGTERM: PostgreSQL's smart shutdown
+        if self.service:
+            self.service.stop()  # SIGTERM: PostgreSQL's smart shutdown
         if self.datadir:
             shutil.rmtree(self.datadir, ignore_errors=True)
 
@@ -115,15 +107,15 @@ def postgres() -> Postgres:
     binaries = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     initdb = binaries[-1] if binaries else shutil.which("initdb")
     if not initdb:
-        unavailable("PostgreSQL is not installed (apt-get install postgresql) and TEST_PG_HOST is not set")
+        not_installed("PostgreSQL is not installed (apt-get install postgresql) and TEST_PG_HOST is not set")
     bindir = Path(initdb).parent
     # PostgreSQL refuses to run as root; run it as the postgres user the Debian package creates.
     as_user: List[str] = []
     if os.geteuid() == 0:
         try:
             pwd.getpwnam("postgres")
-        except KeyError:
-            unavailable("running as root and there is no postgres user to run PostgreSQL as")
+        except KeyError:  # installed, so a failure, not a skip
+            pytest.fail("running as root and there is no postgres user to run PostgreSQL as")
         as_user = ["runuser", "-u", "postgres", "--"]
     datadir = tempfile.mkdtemp(prefix="triage-pg-")
     if as_user:
@@ -141,25 +133,14 @@ def postgres() -> Postgres:
     )
     pwfile.unlink()
     port = free_port()
-    log = Path(datadir) / "postgres.log"
-    log_file = open(log, "w")
-    if as_user:
-        shutil.chown(log, "postgres", "postgres")
-    process = subprocess.Popen(
+    service = Service(
+        "postgres",
         [*as_user, str(bindir / "postgres"), "-D", str(data), "-p", str(port), "-k", datadir,
          "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "max_connections=200"],
-        stdout=log_file, stderr=subprocess.STDOUT,
+        Path(datadir) / "postgres.log", stop_timeout=20,
     )
-    server = Postgres("127.0.0.1", port, "triage", password, "postgres", process, datadir)
-
-    def ready() -> bool:
-        try:
-            server.connect().close()
-            return True
-        except Exception:
-            return False
-
-    _wait(ready, 60, "PostgreSQL", log)
+    server = Postgres("127.0.0.1", port, "triage", password, "postgres", service, datadir)
+    service.wait_ready(lambda: server.connect().close() is None, 60)
     return server
 
 
@@ -168,12 +149,13 @@ class Redis:
     host: str
     port: int
     password: str = ""
-    process: Optional[subprocess.Popen] = None
+    service: Optional[Service] = None
 
-    def lock_env(self, db: int) -> Dict[str, str]:
-        """endpoints.yml's lock store on this Redis, database `db`."""
+    def lock_env(self, db: int, port: Optional[int] = None) -> Dict[str, str]:
+        """deploy/endpoints.env.yml's lock store on this Redis, database `db`, optionally through another port."""
         return {
-            "LOCK_STORE_TYPE": "persistence.lock_store.AtomicRedisLockStore", "REDIS_HOST": self.host, "REDIS_PORT": str(self.port),
+            "LOCK_STORE_TYPE": "persistence.lock_store.AtomicRedisLockStore", "REDIS_HOST": self.host,
+            "REDIS_PORT": str(port or self.port),
             "REDIS_PASSWORD": self.password, "REDIS_DB": str(db),
         }
 
@@ -183,7 +165,8 @@ class Redis:
         return redis.Redis(host=self.host, port=self.port, password=self.password or None, db=db, socket_timeout=5)
 
     def stop(self) -> None:
-        terminate(self.process, 10)
+        if self.service:
+            self.service.stop()
 
 
 def redis_server(workdir: Path) -> Redis:
@@ -200,106 +183,106 @@ def redis_server(workdir: Path) -> Redis:
         return server
     binary = shutil.which("redis-server")
     if not binary:
-        unavailable("redis-server is not installed (apt-get install redis-server) and TEST_REDIS_HOST is not set")
+        not_installed("redis-server is not installed (apt-get install redis-server) and TEST_REDIS_HOST is not set")
     port = free_port()
-    log = workdir / "redis.log"
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
-        stdout=open(log, "w"), stderr=subprocess.STDOUT,
+    service = Service(
+        f"redis-{port}",
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        workdir / f"redis-{port}.log", stop_timeout=10,
     )
-    server = Redis("127.0.0.1", port, "", process)
-
-    def ready() -> bool:
-        try:
-            return bool(server.client().ping())
-        except Exception:
-            return False
-
-    _wait(ready, 20, "redis-server", log)
+    server = Redis("127.0.0.1", port, "", service)
+    service.wait_ready(lambda: bool(server.client().ping()), 20)
     return server
 
 
-class Nginx:
-    """nginx on 127.0.0.1 with a round-robin upstream per listening port: {port: [upstream ports]}.
+# An nginx access log line in deploy/nginx.conf's `triage` format.
+LOG_LINE = re.compile(r'^(?P<addr>\S+) \[[^\]]*\] "(?P<method>\S+) (?P<uri>\S*) [^"]*" (?P<status>\d+) \S+ \S+ '
+                      r'"(?P<upstream>[^"]*)"$')
 
-    `read_timeouts` sets proxy_read_timeout per listening port; the access log records which upstream served
-    each request.
+
+class Nginx:
+    """deploy/nginx.conf run on 127.0.0.1: the production layout with local addresses, ports and no TLS.
+
+    `rasa` and `actions` are the upstream ports standing in for rasa-1/rasa-2 and actions-1/actions-2;
+    `public_port`, `internal_port` and `actions_port` replace 443, 8080 and 5055; `action_read_timeout`
+    replaces the 10 s bound on a slow action server. Every substitution must apply, so a change in the
+    production file's shape fails here instead of testing something else.
     """
 
-    def __init__(self, workdir: Path, sites: Dict[int, List[int]], read_timeouts: Dict[int, float]) -> None:
+    PRODUCTION = ROOT / "deploy" / "nginx.conf"
+
+    def __init__(self, workdir: Path, rasa: List[int], actions: List[int], action_read_timeout: float) -> None:
         binary = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
         if not binary:
-            unavailable("nginx is not installed (apt-get install nginx-light)")
+            not_installed("nginx is not installed (apt-get install nginx-light)")
         self.prefix = workdir / f"nginx-{uuid.uuid4().hex[:6]}"
         self.prefix.mkdir()
         self.access_log = self.prefix / "access.log"
-        servers = []
-        for i, (listen, upstreams) in enumerate(sites.items()):
-            members = "".join(f"    server 127.0.0.1:{p} max_fails=0;\n" for p in upstreams)
-            servers.append(
-                f"  upstream site{i} {{\n{members}  }}\n"
-                f"  server {{\n"
-                f"    listen 127.0.0.1:{listen};\n"
-                f"    error_page 413 @too_large;\n"
-                f"    location @too_large {{\n"
-                f"      default_type application/json;\n"
-                f"      return 413 '{{\"error\": \"request body too large (limit 1 MB)\"}}';\n"
-                f"    }}\n"
-                f"    location / {{\n"
-                f"      proxy_pass http://site{i};\n"
-                f"      proxy_http_version 1.1;\n"
-                f"      proxy_set_header Connection \"\";\n"
-                f"      proxy_read_timeout {int(read_timeouts.get(listen, 60) * 1000)}ms;\n"
-                f"      proxy_next_upstream error;\n"
-                f"    }}\n"
-                f"  }}\n"
-            )
-        temp = "".join(
-            f"  {kind}_temp_path {self.prefix}/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        self.public_port, self.internal_port, self.actions_port = free_port(), free_port(), free_port()
+        site = production_nginx(
+            self.PRODUCTION.read_text(),
+            {"rasa-1:5005": f"127.0.0.1:{rasa[0]}", "rasa-2:5005": f"127.0.0.1:{rasa[1]}",
+             "actions-1:5055": f"127.0.0.1:{actions[0]}", "actions-2:5055": f"127.0.0.1:{actions[1]}"},
+            {"443 ssl http2": f"127.0.0.1:{self.public_port}", "8080": f"127.0.0.1:{self.internal_port}",
+             "5055": f"127.0.0.1:{self.actions_port}"},
+            self.access_log, action_read_timeout,
         )
+        (self.prefix / "site.conf").write_text(site)
+        temp = "".join(f"  {kind}_temp_path {self.prefix}/{kind};\n"
+                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        # Started as root, nginx's workers would run as nobody, who cannot enter the tests' 0700 temporary
+        # directories: request bodies over 16 KB (every action call) would fail with 500.
+        user = "user root;\n" if os.geteuid() == 0 else ""
         (self.prefix / "nginx.conf").write_text(
-            ("user root;\n" if os.geteuid() == 0 else "")
-            + f"worker_processes 1;\ndaemon off;\npid {self.prefix}/nginx.pid;\n"
-            f"error_log {self.prefix}/error.log warn;\n"
+            f"{user}worker_processes 1;\ndaemon off;\npid {self.prefix}/nginx.pid;\nerror_log {self.prefix}/error.log warn;\n"
             "events { worker_connections 1024; }\n"
-            "http {\n"
-            "  log_format upstreams '$request_uri\\t$status\\t$upstream_addr';\n"
-            f"  access_log {self.access_log} upstreams;\n"
-            "  client_max_body_size 1m;\n"
-            f"{temp}"
-            f"{''.join(servers)}"
-            "}\n"
+            f"http {{\n{temp}  include {self.prefix}/site.conf;\n}}\n"
         )
-        self.process = subprocess.Popen(
-            [binary, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"), "-e", str(self.prefix / "error.log")],
-            stdout=subprocess.DEVNULL, stderr=open(self.prefix / "stderr.log", "w"),
+        self.service = Service(
+            "nginx", [binary, "-p", str(self.prefix), "-c", str(self.prefix / "nginx.conf"),
+                      "-e", str(self.prefix / "error.log")],
+            self.prefix / "stderr.log", stop_timeout=10,
         )
-        import socket
+        self.service.wait_ready(accepts(self.public_port, self.internal_port, self.actions_port), 20)
 
-        def ready() -> bool:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited: {(self.prefix / 'stderr.log').read_text()}")
-            try:
-                for listen in sites:
-                    socket.create_connection(("127.0.0.1", listen), timeout=1).close()
-                return True
-            except OSError:
-                return False
-
-        _wait(ready, 20, "nginx", self.prefix / "error.log")
-
-    def upstreams_used(self, uri_part: str) -> List[str]:
-        """The upstream address of every logged request whose URI contains `uri_part`, in order."""
+    def requests_logged(self) -> List[Dict[str, str]]:
+        """Every request in the access log, parsed (addr, method, uri, status, upstream)."""
         if not self.access_log.exists():
             return []
+        lines = self.access_log.read_text().splitlines()
+        parsed = [LOG_LINE.match(line) for line in lines]
+        assert all(parsed), f"access log lines not in the triage format: {[l for l, p in zip(lines, parsed) if not p]}"
+        return [match.groupdict() for match in parsed]
+
+    def upstreams_used(self, uri_part: str, addr: Optional[str] = None) -> List[str]:
+        """The upstream that served each logged request whose URI contains `uri_part` (from `addr`), in order."""
         used = []
-        for line in self.access_log.read_text().splitlines():
-            uri, _, upstream = (line.split("\t") + ["", ""])[:3]
-            # "-" when nginx answered itself (413); "a, b" when it moved on from a: b answered.
-            if uri_part in uri and ":" in upstream:
-                used.append(upstream.split(",")[-1].strip())
+        for entry in self.requests_logged():
+            # "-" when nginx answered itself (413, 404); "a, b" when it moved on from a: b answered.
+            if uri_part in entry["uri"] and ":" in entry["upstream"] and addr in (None, entry["addr"]):
+                used.append(entry["upstream"].split(",")[-1].strip())
         return used
 
     def stop(self) -> None:
-        terminate(self.process, 10)
+        self.service.stop()
+
+
+def production_nginx(conf: str, upstreams: Dict[str, str], listens: Dict[str, str], access_log: Path,
+                     action_read_timeout: float) -> str:
+    """deploy/nginx.conf with local upstreams, listen addresses and log, TLS removed."""
+
+    def swap(text: str, old: str, new: str) -> str:
+        if old not in text:
+            raise AssertionError(f"deploy/nginx.conf no longer contains {old!r}: update tests/infra.py")
+        return text.replace(old, new)
+
+    for name, address in upstreams.items():
+        conf = swap(conf, f"server {name}", f"server {address}")
+    for listen, address in listens.items():
+        conf = swap(conf, f"listen {listen};", f"listen {address};")
+    conf = swap(conf, "/var/log/nginx/triage.access.log", str(access_log))
+    conf = swap(conf, "proxy_read_timeout 10s;", f"proxy_read_timeout {int(action_read_timeout * 1000)}ms;")
+    tls = [line for line in conf.splitlines() if line.strip().startswith("ssl_certificate")]
+    if len(tls) != 2:
+        raise AssertionError("deploy/nginx.conf: expected ssl_certificate and ssl_certificate_key")
+    return "\n".join(line for line in conf.splitlines() if line not in tls) + "\n"

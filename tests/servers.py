@@ -1,13 +1,17 @@
-"""Real servers for end-to-end tests: the action server, the Rasa server, and a TCP relay between them
-that a test can cut or slow down to play an unreachable or slow action server."""
+"""Real servers for end-to-end tests, all started through one helper (Service: start, readiness, stop, log):
+the action server and the Rasa server; a TCP relay between them that a test can cut or slow down to play an
+unreachable or slow action server; the one REST client; a fake WeChat API. tests/infra.py starts PostgreSQL,
+Redis and nginx with the same Service."""
+import json
 import os
 import socket
 import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
@@ -21,28 +25,113 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_for(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited early ({process.returncode}); log:\n{log.read_text()[-4000:]}")
-        try:
-            if requests.get(url, timeout=2).status_code < 500:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"server at {url} not up after {timeout}s; log:\n{log.read_text()[-4000:]}")
+def terminate(process: Optional[subprocess.Popen], timeout: float) -> None:
+    """Stop a server we started: SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+class Service:
+    """A program a test starts, with its log: `wait_ready` polls a check until it passes, `stop` ends it.
+
+    The one harness for every server the tests run (Rasa, the action server, PostgreSQL, Redis, nginx): a
+    start that failed raises with the end of the log, and stop() is SIGTERM, then SIGKILL after `stop_timeout`.
+    """
+
+    def __init__(self, name: str, args: List[str], log: Path, env: Optional[Dict[str, str]] = None,
+                 cwd: Path = ROOT, stop_timeout: float = 15) -> None:
+        self.name, self.log, self.stop_timeout = name, Path(log), stop_timeout
+        self._log_file = open(self.log, "w")
+        self.process = subprocess.Popen(args, cwd=cwd, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, check: Callable[[], bool], timeout: float) -> "Service":
+        """Poll `check` (an exception counts as not yet) until it passes; raise if the program exits first."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited early ({self.process.returncode}); log:\n{self.log_tail()}")
+            try:
+                if check():
+                    return self
+            except Exception:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} not ready after {timeout}s; log:\n{self.log_tail()}")
+
+    def log_tail(self, chars: int = 4000) -> str:
+        return self.log.read_text(errors="replace")[-chars:] if self.log.exists() else ""
+
+    def stop(self) -> None:
+        terminate(self.process, self.stop_timeout)
+        self._log_file.close()
+
+
+def http_ok(url: str, below: int = 400) -> Callable[[], bool]:
+    """A readiness check: GET `url` answers with a status under `below`."""
+    return lambda: requests.get(url, timeout=2).status_code < below
+
+
+def accepts(*ports: int) -> Callable[[], bool]:
+    """A readiness check: every port on 127.0.0.1 accepts a TCP connection."""
+    def check() -> bool:
+        for port in ports:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    return check
+
+
+class RestClient:
+    """Talks to POST /webhooks/rest/webhook as a patient (or an integration, with `token`) would."""
+
+    def __init__(self, base_url: str, token: Optional[str] = None, timeout: float = 60) -> None:
+        self.base_url, self.token, self.timeout = base_url, token, timeout
+
+    def post(self, body: Any, timeout: Optional[float] = None, headers: Optional[Dict[str, str]] = None,
+             ) -> requests.Response:
+        """The raw response to `body` (a dict is sent as JSON, bytes as they are)."""
+        headers = {"Content-Type": "application/json", **(headers or {})}
+        if self.token and "Authorization" not in headers:
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = json.dumps(body).encode() if isinstance(body, dict) else body
+        return requests.post(f"{self.base_url}/webhooks/rest/webhook", data=data, headers=headers,
+                             timeout=timeout or self.timeout)
+
+    def send(self, text: str, sender: str, timeout: Optional[float] = None) -> List[Dict[str, Any]]:
+        reply = self.post({"sender": sender, "message": text}, timeout)
+        reply.raise_for_status()
+        return reply.json()
+
+    @staticmethod
+    def new_sender() -> str:
+        return f"test-{uuid.uuid4().hex}"
+
+    @staticmethod
+    def conversation_id(sender: str) -> str:
+        """The id the tracker store keeps a REST sender's conversation under (channels/rest.py namespaces it)."""
+        import settings
+
+        return settings.REST_SENDER_PREFIX + sender
 
 
 class Relay:
-    """A TCP relay 127.0.0.1:port -> target; `cut` makes it drop connections, `delay` slows each one."""
+    """A TCP relay 127.0.0.1:port -> target; `cut` makes it drop connections, `delay` slows each new one,
+    `slow_marker` slows the requests that carry a marker."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.port = free_port()
         self.cut = False
         self.delay = 0.0
+        # The responses to requests whose bytes contain `slow_marker` (e.g. one conversation's sender id in an
+        # action call) are held `slow_seconds`; other requests, even on the same connection, are not.
+        self.slow_marker: Optional[bytes] = None
+        self.slow_seconds = 0.0
         self._open: set = set()  # live sockets, so drop() can end established connections too
         self._server = socket.create_server(("127.0.0.1", self.port), reuse_port=False)
         self._server.settimeout(0.5)
@@ -71,16 +160,26 @@ class Relay:
             client.close()
             return
         self._open.update((client, upstream))
-        for a, b in ((client, upstream), (upstream, client)):
-            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+        held = threading.Event()  # set when a marked request went out: its response is held back
+        for a, b, outbound in ((client, upstream, True), (upstream, client, False)):
+            threading.Thread(target=self._pipe, args=(a, b, outbound, held), daemon=True).start()
 
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
+    def _pipe(self, src: socket.socket, dst: socket.socket, outbound: bool, held: threading.Event) -> None:
+        # The response is held, not the request: an upstream left idle mid-request would close the connection
+        # (Sanic's keep-alive timeout is 5 s).
+        tail = b""  # the end of the previous chunk, so a marker split between two chunks is still seen
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     break
+                marker = self.slow_marker
+                if outbound and marker and marker in tail + data:
+                    held.set()
+                tail = data[-len(marker):] if marker else b""
+                if not outbound and held.is_set():
+                    held.clear()
+                    time.sleep(self.slow_seconds)
                 dst.sendall(data)
         except OSError:
             pass
@@ -105,32 +204,7 @@ class Relay:
         self._server.close()
 
 
-def terminate(process: Optional[subprocess.Popen], timeout: float) -> None:
-    """Stop a server we started: SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
-
-
-class Process:
-    """A server subprocess with its log file; stopped with terminate, then kill."""
-
-    def __init__(self, name: str, args: List[str], env: Dict[str, str], workdir: Path) -> None:
-        self.log = workdir / f"{name}.log"
-        self._log_file = open(self.log, "w")
-        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stdout=self._log_file, stderr=subprocess.STDOUT)
-
-    def stop(self) -> None:
-        terminate(self.process, 15)
-        self._log_file.close()
-
-
-# Fake credentials for the WeChat and WeCom channels (credentials.yml reads them from the environment).
+# Fake credentials for the WeChat and WeCom channels (settings.py reads them from the environment).
 WECHAT_TEST_ENV = {
     "WECHAT_TOKEN": "test-wechat-token",
     "WECHAT_APP_ID": "wx0123456789abcdef",
@@ -255,7 +329,7 @@ def base_env(workdir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str,
         TRACKER_DB=str(workdir / "tracker.db"),
         TRACKER_USER=env.get("TRACKER_USER", ""),
         TRACKER_PASSWORD=env.get("TRACKER_PASSWORD", ""),
-        # endpoints.yml's lock store: in-memory unless a test passes a Redis one in extra (tests/cluster.py).
+        # deploy/endpoints.env.yml's lock store: in-memory unless a test passes a Redis one in extra (tests/cluster.py).
         LOCK_STORE_TYPE="in_memory",
         REDIS_HOST="127.0.0.1",
         REDIS_PORT="6379",
@@ -269,16 +343,19 @@ def base_env(workdir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str,
     return env
 
 
-def start_action_server(workdir: Path, port: Optional[int] = None) -> "tuple[Process, int]":
+ENDPOINTS = ROOT / "deploy" / "endpoints.env.yml"  # every value from the environment (base_env)
+
+
+def start_action_server(workdir: Path, port: Optional[int] = None) -> "tuple[Service, int]":
     port = port or free_port()
-    proc = Process(
+    service = Service(
         f"actions-{port}",
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
+        workdir / f"actions-{port}.log",
         base_env(workdir),
-        workdir,
     )
-    wait_for(f"http://127.0.0.1:{port}/health", proc.process, 120, proc.log)
-    return proc, port
+    service.wait_ready(http_ok(f"http://127.0.0.1:{port}/health"), 120)
+    return service, port
 
 
 def start_rasa_server(
@@ -289,7 +366,7 @@ def start_rasa_server(
     extra_env: Optional[Dict[str, str]] = None,
     port: Optional[int] = None,
     extra_args: Optional[List[str]] = None,
-) -> "tuple[Process, int]":
+) -> "tuple[Service, int]":
     port = port or free_port()
     env = base_env(
         workdir,
@@ -300,15 +377,15 @@ def start_rasa_server(
             **(extra_env or {}),
         },
     )
-    proc = Process(
+    service = Service(
         f"rasa-{port}",
         [
-            str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(ROOT / "endpoints.yml"),
+            str(BIN / "rasa"), "run", "--model", str(model), "--endpoints", str(ENDPOINTS),
             "--credentials", str(credentials), "--port", str(port), "--interface", "127.0.0.1",
             *(extra_args or []),
         ],
+        workdir / f"rasa-{port}.log",
         env,
-        workdir,
     )
-    wait_for(f"http://127.0.0.1:{port}/webhooks/rest/", proc.process, 240, proc.log)
-    return proc, port
+    service.wait_ready(http_ok(f"http://127.0.0.1:{port}/health"), 240)  # 200 once the model is loaded
+    return service, port

@@ -70,7 +70,20 @@ def test_emergency_sends_reason_payload_and_stops_the_interview(dispatcher, doma
     assert "脑卒中" in dispatcher.messages[0]["reasons"]
     payload = dispatcher.messages[1]["custom"]
     assert payload["urgency"] == "emergency" and payload["red_flags"] == ["stroke"]
+    assert payload["department"] == knowledge.department("emergency")
     assert ActiveLoop(None) in events
+
+
+@pytest.mark.parametrize(
+    "text,top",
+    [("我爸突然左边手脚没劲嘴也歪了", "neurogenic"), ("跑完步大腿疼得厉害,尿是酱油色的", "myopathic"),
+     ("腿没劲从脚往上发展到腰了,就这三天的事", "neurogenic")],
+)
+def test_emergency_ranks_the_categories_from_what_was_said(text, top, dispatcher, domain):
+    run(triage.ActionEmergency(), make_tracker(text, "red_flag"), dispatcher, domain)
+    causes = dispatcher.messages[1]["custom"]["causes"]
+    assert causes[0]["id"] == top and causes[0]["score"] > 0 and causes[0]["reasons"]
+    assert len(causes) == 5
 
 
 def test_result_turn_has_text_payload_and_summary(dispatcher, domain):

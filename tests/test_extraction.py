@@ -52,7 +52,7 @@ def test_negated_or_hypothetical_findings_are_not_signals(text):
         ("onset_age", "这个不太清楚", None, ["unknown"]),
         ("associated", "都没有", "deny", ["none"]),
         ("family_history", "有", "affirm", ["family_history"]),
-        ("immobilisation", "有的", "affirm", ["bed_rest"]),
+        ("immobilisation", "有的", "affirm", ["immobilisation_reported"]),  # not one named option
         ("onset_age", "成年后", None, ["onset_adult"]),
         ("onset_age", "60岁以后", None, ["onset_elderly"]),
         ("associated", "手脚发麻,肌肉也跳", None, ["numbness", "twitching"]),

@@ -1,4 +1,4 @@
-"""Faults: the action server down or slow, the database down, a Rasa server killed mid-turn.
+"""Faults: the action server down or slow, the database or Redis down, a Rasa server killed mid-turn.
 
 The patient always gets a turn (an apology with the disclaimer at worst), the server logs what happened, and
 what was stored before the fault is still there afterwards.
@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from tests import cluster as cluster_module
-from tests.cluster import is_apology, question
+from tests.cluster import is_apology, question, rest_id
 
 DESCRIPTION = "我最近两条腿没劲上楼费劲"
 
@@ -48,6 +48,54 @@ def test_slow_action_server_still_answers(rest, relay):
 
 
 @pytest.mark.e2e
+def test_one_slow_turn_does_not_stall_other_conversations(rest, relay):
+    """The action server takes 6 s for one conversation's calls; another conversation meanwhile runs normally."""
+    slow, fast = rest.new_sender(), rest.new_sender()
+    relay.slow_marker, relay.slow_seconds = slow.encode(), 6.0
+    outcome = {}
+
+    def slow_turn() -> None:
+        began = time.time()
+        outcome["turn"] = rest.send(DESCRIPTION, slow)
+        outcome["seconds"] = time.time() - began
+
+    thread = threading.Thread(target=slow_turn)
+    thread.start()
+    time.sleep(1.0)  # the slow turn is now waiting for its first action call
+    began = time.time()
+    for text, expected in [(DESCRIPTION, "onset_age"), ("成年后", "onset_speed"), ("几个月到几年慢慢加重", "immobilisation")]:
+        assert question(rest.send(text, fast)) == expected
+    fast_seconds = time.time() - began
+    assert thread.is_alive(), "the slow turn finished first: the test did not test anything"
+    thread.join(timeout=60)
+    assert question(outcome["turn"]) == "onset_age" and outcome["seconds"] >= 6.0
+    print(f"3 turns of another conversation during one slow turn: {fast_seconds:.2f}s")
+    assert fast_seconds < 5.0
+
+
+@pytest.mark.e2e
+def test_redis_down_gives_apology_and_recovers(cluster):
+    """Rasa B reaches the Redis lock store through a relay; cutting it is Redis going away."""
+    sender = f"test-redisdown-{time.time_ns()}"
+    b = cluster.b
+    assert question(b.send(sender, DESCRIPTION)) == "onset_age"
+    cluster.redis_relay.cut = True
+    cluster.redis_relay.drop()
+    try:
+        began = time.time()
+        turn = b.send(sender, "成年后")
+        assert is_apology(turn), turn
+        assert time.time() - began < 10
+        assert "lock store unavailable" in b.log.read_text(errors="replace")
+    finally:
+        cluster.redis_relay.cut = False
+    # Back: the answer is taken as the answer to the pending question; nothing of the failed turn was stored.
+    assert question(b.send(sender, "成年后")) == "onset_speed"
+    users = [e["text"] for e in cluster.events(rest_id(sender)) if e["event"] == "user"]
+    assert users == [DESCRIPTION, "成年后"]
+
+
+@pytest.mark.e2e
 def test_too_slow_action_server_gives_apology_in_bounded_time(cluster):
     """Rasa waits 300 s for an action server (hard-coded); nginx's proxy_read_timeout is what bounds it."""
     sender = f"test-slow-{time.time_ns()}"
@@ -82,7 +130,7 @@ def test_database_down_gives_apology_and_conversation_resumes(cluster):
         cluster.pg_relay.cut = False
     # Back: the answer is taken as the answer to the pending question, not as the start of a new conversation.
     assert question(b.send(sender, "成年后")) == "onset_speed"
-    users = [e["text"] for e in cluster.events(sender) if e["event"] == "user"]
+    users = [e["text"] for e in cluster.events(rest_id(sender)) if e["event"] == "user"]
     assert users == [DESCRIPTION, "成年后"]
 
 
@@ -92,7 +140,7 @@ def test_crash_mid_turn_keeps_what_was_stored(cluster):
     b = cluster.b
     assert question(b.send(sender, DESCRIPTION)) == "onset_age"
     assert question(b.send(sender, "成年后")) == "onset_speed"
-    stored = cluster.events(sender)
+    stored = cluster.events(rest_id(sender))
     assert [e["text"] for e in stored if e["event"] == "user"] == [DESCRIPTION, "成年后"]
 
     # A turn in flight (waiting for the slowed action servers) when the process is killed.
@@ -115,7 +163,7 @@ def test_crash_mid_turn_keeps_what_was_stored(cluster):
 
     seconds = b.start()
     print(f"rasa restart after kill -9: {seconds:.1f}s")
-    after = cluster.events(sender)
+    after = cluster.events(rest_id(sender))
     assert after[: len(stored)] == stored
     # The killed turn was never saved (Rasa saves a turn at its end), so the answer is simply given again.
     assert question(b.send(sender, "几个月到几年慢慢加重")) == "immobilisation"

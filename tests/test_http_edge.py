@@ -3,7 +3,8 @@ import sqlite3
 import uuid
 
 import pytest
-import requests
+
+from tests.cluster import rest_id
 
 pytestmark = pytest.mark.e2e
 
@@ -35,13 +36,12 @@ CASES = [
 
 def _stored(workdir, sender: str) -> int:
     with sqlite3.connect(workdir / "tracker.db") as db:
-        return db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (sender,)).fetchone()[0]
+        return db.execute("SELECT count(*) FROM events WHERE sender_id = ?", (rest_id(sender),)).fetchone()[0]
 
 
 @pytest.mark.parametrize("case,body,status,words", CASES, ids=[c[0] for c in CASES])
-def test_bad_request_is_refused_clearly(rasa_server, workdir, case, body, status, words):
-    reply = requests.post(f"{rasa_server}/webhooks/rest/webhook", data=body, timeout=30,
-                          headers={"Content-Type": "application/json"})
+def test_bad_request_is_refused_clearly(rest, workdir, case, body, status, words):
+    reply = rest.post(body)
     assert reply.status_code == status, reply.text[:300]
     assert words in reply.json()["error"]
     assert _stored(workdir, _sender(case)) == 0
@@ -55,14 +55,13 @@ def test_a_good_request_is_stored(rest, workdir):
 
 
 def test_body_over_a_megabyte_through_nginx_is_413_json(request):
-    """nginx in front (client_max_body_size 1m, deploy/nginx.conf) refuses it before Rasa reads it."""
+    """nginx in front (client_max_body_size 1m, deploy/nginx.conf's REST server) refuses it before Rasa reads it."""
     from tests import cluster as cluster_module
 
     cluster = cluster_module.get(request)
     sender = _sender("nginx_large")
     body = f'{{"sender": "{sender}", "message": "{"a" * 1_100_000}"}}'.encode()
-    reply = requests.post(f"{cluster.web_url}/webhooks/rest/webhook", data=body, timeout=30,
-                          headers={"Content-Type": "application/json"})
+    reply = cluster.rest.post(body)
     assert reply.status_code == 413
     assert "too large" in reply.json()["error"]
-    assert not cluster.events(sender)
+    assert not cluster.events(rest_id(sender))

@@ -9,7 +9,7 @@ def facts(**known):
 
 def test_long_description_fills_what_it_can_and_asks_only_what_is_missing():
     plan = plan_turn(facts(), [], None, "骨折打了六周石膏,拆了以后这条腿比另一条细了一圈", "describe_symptoms", True, True)
-    assert plan.updates["immobilisation"] == ["cast"]
+    assert plan.updates["immobilisation"] == ["cast", "fracture"]
     assert plan.updates["location"] == ["one_side"]
     assert plan.updates["duration"] == "六周"
     # The leader is clear, so only the safety question about numbness or twitching is asked.

@@ -1,4 +1,6 @@
 """The knowledge file: complete, faithful to the article, and the one source of the NLU's term lists."""
+import re
+
 import pytest
 
 from triage import knowledge
@@ -46,3 +48,58 @@ def test_colloquial_words_are_in_the_jieba_dictionary():
     words = (ROOT / "data" / "jieba" / "userdict.txt").read_text(encoding="utf-8")
     for word in ["腿没劲", "手没劲", "肉变少了", "胳膊细了", "渐冻症", "走路老摔跤"]:
         assert f"{word} " in words
+
+
+# Clause boundaries for comparing the knowledge file with the article: punctuation of either width.
+_CLAUSE_BREAKS = re.compile(r"[—,，。.;；:：、()（）“”\"?？!！\s]+")
+
+
+def _unmarked_clauses(value, added, article):
+    """Clauses of `value` neither in the article nor inside one of the phrases marked added for it."""
+    if added == "all":
+        return []
+    phrases = [_CLAUSE_BREAKS.sub("", p) for p in added or []]
+    return [c for c in _CLAUSE_BREAKS.split(value)
+            if c and c not in article and not any(c in p for p in phrases)]
+
+
+def _fields():
+    """(where, text, added phrases) for every category field and FAQ answer."""
+    data = knowledge.load()
+    for category in data["categories"]:
+        added = category.get("added") or {}
+        for field in ("mechanism", "examples", "signs", "treatment", "department"):
+            yield f"{category['id']}.{field}", category[field], added.get(field)
+    faq_added = data.get("faq_added") or {}
+    for key, answer in data["faq"].items():
+        yield f"faq.{key}", answer, faq_added.get(key)
+    for key in ("general", "diet", "family", "followup"):
+        yield f"care.{key}", data["care"][key], None
+    yield "overview", data["overview"], None
+
+
+@pytest.mark.skipif(not ARTICLE.exists(), reason="the shared article is not beside the repository")
+def test_every_fact_is_the_articles_or_marked_added():
+    article = _CLAUSE_BREAKS.sub("", ARTICLE.read_text(encoding="utf-8"))
+    unmarked = {where: bad for where, text, added in _fields() if (bad := _unmarked_clauses(text, added, article))}
+    assert not unmarked, f"not in the article and not marked added: {unmarked}"
+
+
+def test_added_phrases_still_occur_in_their_field():
+    for where, text, added in _fields():
+        assert added is None or added == "all" or isinstance(added, list), where
+        for phrase in added if isinstance(added, list) else []:
+            assert phrase in text, f"{where}: added phrase {phrase!r} is no longer in the text"
+
+
+def test_the_check_catches_an_unmarked_fact():
+    article = "肌肉萎缩症通常由基因突变等原因造成"
+    assert _unmarked_clauses("基因突变,常有家族史", None, article) == ["常有家族史"]
+    assert _unmarked_clauses("基因突变,常有家族史", ["常有家族史"], article) == []
+
+
+def test_heredity_answer_names_inherited_types_beyond_the_genetic_category():
+    answer = knowledge.faq_answer("hereditary")
+    for inherited in ["线粒体肌病", "糖原累积病", "肌萎缩侧索硬化", "周围神经"]:
+        assert inherited in answer
+    assert "神经损伤、废用、营养不良等原因引起的肌肉萎缩一般不遗传" not in answer

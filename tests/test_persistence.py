@@ -6,7 +6,7 @@ import pytest
 
 from tests import cluster as cluster_module
 from tests import servers
-from tests.cluster import question
+from tests.cluster import question, rest_id
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +28,7 @@ def test_interview_continues_after_restart(cluster):
     # The third question, not the introduction and the first question again.
     turn = a.send(sender, "几个月到几年慢慢加重")
     assert question(turn) == "immobilisation", turn
-    users = [e["text"] for e in cluster.events(sender) if e["event"] == "user"]
+    users = [e["text"] for e in cluster.events(rest_id(sender)) if e["event"] == "user"]
     assert users == ["我最近两条腿没劲上楼费劲", "成年后", "几个月到几年慢慢加重"]
 
 

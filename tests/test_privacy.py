@@ -29,14 +29,14 @@ def test_http_api_is_off_by_default(rasa_server):
 def test_http_api_needs_a_valid_jwt(cluster):
     sender = f"test-jwt-{time.time_ns()}"
     cluster.a.send(sender, "你好")
-    url = f"{cluster.a.url}/conversations/{sender}/tracker"
+    url = f"{cluster.a.url}/conversations/{cluster_module.rest_id(sender)}/tracker"
     assert requests.get(url, timeout=10).status_code == 401
     forged = cluster.token(secret="not-the-secret-" + uuid.uuid4().hex)
     assert requests.get(url, headers={"Authorization": f"Bearer {forged}"}, timeout=10).status_code == 401
     other_user = cluster.token(username="someone-else", role="user")
     assert requests.get(url, headers={"Authorization": f"Bearer {other_user}"}, timeout=10).status_code == 403
     reply = requests.get(url, headers={"Authorization": f"Bearer {cluster.token()}"}, timeout=10)
-    assert reply.status_code == 200 and reply.json()["sender_id"] == sender
+    assert reply.status_code == 200 and reply.json()["sender_id"] == cluster_module.rest_id(sender)
 
 
 @pytest.mark.e2e

@@ -162,3 +162,15 @@ async def test_a_queued_message_gets_the_lock_soon_after_it_is_released():
 
     _, acquired = await asyncio.gather(first(), second())
     assert 0 <= acquired - released["at"] < 0.3  # Rasa's one-second poll made it up to 1 s
+
+
+@pytest.mark.parametrize("path", ["endpoints.yml", "deploy/endpoints.env.yml", "deploy/endpoints.prod.yml"])
+def test_every_endpoints_file_sends_the_action_server_what_the_bench_measured(path):
+    """No domain and only the current turn's events in action calls, locally, in the tests and in production."""
+    import yaml
+
+    from tests.servers import ROOT
+
+    action = yaml.safe_load((ROOT / path).read_text())["action_endpoint"]
+    assert action["enable_selective_domain"] is True
+    assert action[rasa_speedups.SEND_EVENTS_KEY] == rasa_speedups.SINCE_LATEST_USER_MESSAGE

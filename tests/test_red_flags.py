@@ -19,6 +19,7 @@ EMERGENCIES = [
     # confusion with weakness
     ("放疗后腿没劲,不走路了,老说胡话", "confusion"),
     ("老人最近虚弱无力走路支撑不住,有时候还糊涂", "confusion"),
+    ("老人以前脑梗过,这几天发烧,走路撑不住,喘得厉害,有时候人糊涂", "confusion"),
     # a feverish infant gone quiet
     ("洗完澡一直没精神,很安静不乱动,全身特别烫,女孩七个月", "floppy_child"),
     # breathing
@@ -66,6 +67,7 @@ EMERGENCIES = [
     ("两条腿突然没劲了", "acute_paralysis"),
     ("双腿一下子没力气站不住", "acute_paralysis"),
     ("我老公突然四肢都动不了", "acute_paralysis"),
+    ("我老公这几天一直头疼头晕,今天连床都起不来了", "acute_paralysis"),
     # cord compression
     ("两条腿没劲，小便也控制不住", "cord_compression"),
     ("摔了一跤两条腿动不了", "cord_compression"),
@@ -135,6 +137,7 @@ NOT_EMERGENCIES = [
     "糖尿病腿无力怎么办",
     # a deficit placed years back is not a new stroke
     "36岁时遭遇车祸,说话不清楚而且慢,右脸面瘫",
+    "最近左脚背发麻,脚往上勾使不上劲,以前查过腰椎间盘突出",
     "中风后遗症,说话不利索,右手没劲",
     "我爸脑梗三年了,嘴有点歪,走路拖腿",
     "浑身没劲是怎么回事",

@@ -77,7 +77,7 @@ def test_retention_on_sqlite(tmp_path):
 
 
 def test_retention_command_reads_endpoints(tmp_path):
-    """`scripts/retention.py --days N` (what `make retention DAYS=N` runs) finds the store from endpoints.yml."""
+    """`scripts/retention.py --days N` (what `make retention DAYS=N` runs) finds the store from the environment (deploy/endpoints.env.yml)."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
 

@@ -7,10 +7,9 @@ import time
 from typing import Any, Dict, List
 
 import pytest
-import requests
 
 from tests import cluster as cluster_module
-from tests.cluster import question
+from tests.cluster import question, rest_id
 
 pytestmark = pytest.mark.e2e
 
@@ -27,12 +26,6 @@ INTERVIEW = [
 @pytest.fixture(scope="module")
 def cluster(request):
     return cluster_module.get(request)
-
-
-def _send(base_url: str, sender: str, text: str) -> List[Dict[str, Any]]:
-    reply = requests.post(f"{base_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=60)
-    reply.raise_for_status()
-    return reply.json()
 
 
 def _asked_in_store(events: List[Dict[str, Any]]) -> List[str]:
@@ -58,13 +51,13 @@ def _assert_turns_contiguous(events: List[Dict[str, Any]]) -> None:
 
 def test_alternating_servers_keep_one_interview(cluster):
     sender = f"test-scale-{time.time_ns()}"
-    routes = [cluster.a.url, cluster.b.url, cluster.web_url]
+    routes = [cluster.a.rest, cluster.b.rest, cluster.rest]
     started = len(cluster.nginx.upstreams_used("/webhooks/rest/webhook"))
     for i, (text, expected) in enumerate(INTERVIEW):
-        turn = _send(routes[i % len(routes)], sender, text)
-        assert question(turn) == expected, f"turn {i} via {routes[i % len(routes)]}: {turn}"
+        turn = routes[i % len(routes)].send(text, sender)
+        assert question(turn) == expected, f"turn {i} via {routes[i % len(routes)].base_url}: {turn}"
 
-    events = cluster.events(sender)
+    events = cluster.events(rest_id(sender))
     assert [e["text"] for e in events if e["event"] == "user"] == [t for t, _ in INTERVIEW]
     assert _asked_in_store(events) == [q for _, q in INTERVIEW]
     _assert_turns_contiguous(events)
@@ -79,20 +72,20 @@ def test_concurrent_messages_to_both_servers_are_serialized(cluster):
     """Four answers at once, two per server: the Redis lock runs them one after another."""
     # The questions four 不知道 get, one after another, on one server.
     reference = f"test-race-ref-{time.time_ns()}"
-    assert question(_send(cluster.a.url, reference, "我最近两条腿没劲上楼费劲")) == "onset_age"
-    expected = [question(_send(cluster.a.url, reference, "不知道")) for _ in range(4)]
+    assert question(cluster.a.send(reference, "我最近两条腿没劲上楼费劲")) == "onset_age"
+    expected = [question(cluster.a.send(reference, "不知道")) for _ in range(4)]
     assert all(expected) and len(set(expected)) == 4, expected
 
     sender = f"test-race-{time.time_ns()}"
-    assert question(_send(cluster.a.url, sender, "我最近两条腿没劲上楼费劲")) == "onset_age"
-    urls = [cluster.a.url, cluster.b.url, cluster.a.url, cluster.b.url]
-    with concurrent.futures.ThreadPoolExecutor(len(urls)) as pool:
-        turns = list(pool.map(lambda url: _send(url, sender, "不知道"), urls))
+    assert question(cluster.a.send(sender, "我最近两条腿没劲上楼费劲")) == "onset_age"
+    instances = [cluster.a, cluster.b, cluster.a, cluster.b]
+    with concurrent.futures.ThreadPoolExecutor(len(instances)) as pool:
+        turns = list(pool.map(lambda instance: instance.send(sender, "不知道"), instances))
     asked = [question(t) for t in turns]
     # Same text each time, so whatever the order, each next question is asked exactly once.
     assert sorted(a for a in asked if a) == sorted(expected), asked
 
-    events = cluster.events(sender)
+    events = cluster.events(rest_id(sender))
     assert [e["text"] for e in events if e["event"] == "user"] == ["我最近两条腿没劲上楼费劲"] + ["不知道"] * 4
     assert _asked_in_store(events) == ["onset_age", *expected]
     _assert_turns_contiguous(events)

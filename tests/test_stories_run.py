@@ -46,7 +46,8 @@ def exported_and_broken(tmp_path_factory, rest, rasa_server, workdir, action_ser
     sender = f"export-{uuid.uuid4().hex}"
     for text in EXPORTED_TURNS:
         rest.send(text, sender)
-    exported = export_story.export(f"sqlite:///{workdir / 'tracker.db'}", [sender], export_story.featurized_slots())
+    exported = export_story.export(f"sqlite:///{workdir / 'tracker.db'}", [rest.conversation_id(sender)],
+                                  export_story.featurized_slots())
     assert len(exported) == 1
 
     stories = yaml.safe_load(STORIES.read_text(encoding="utf-8"))["stories"]

@@ -17,10 +17,19 @@ def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
     found: Dict[Text, List[Text]] = {}
     if not text:
         return found
+    # The same reading as textmatch.has_affirmed, with the clauses split once for all ~50 signals (per message).
+    readable = [clause for clause in textmatch.clauses(text) if not textmatch.is_hypothetical(clause)]
     for signal_id, signal in knowledge.signals().items():
-        if any(textmatch.has_affirmed(text, p) for p in signal["patterns"]):
+        if any(_affirmed(readable, pattern) for pattern in signal["patterns"]):
             found.setdefault(signal["fact"], []).append(signal_id)
     return found
+
+
+def _affirmed(clauses: List[Text], pattern: Text) -> bool:
+    regex = textmatch.compile_pattern(pattern)
+    return any(
+        not textmatch.is_negated(clause, match.start()) for clause in clauses for match in regex.finditer(clause)
+    )
 
 
 def count_signals(text: Optional[Text]) -> int:

@@ -20,7 +20,8 @@ def load(path: Optional[Text] = None) -> Dict[Text, Any]:
 
 def validate(data: Dict[Text, Any]) -> None:
     """Fail loudly at start-up rather than answer from a broken knowledge file."""
-    for key in ("disclaimer", "overview", "categories", "care", "faq", "red_flags", "signals", "questions"):
+    required = ("disclaimer", "overview", "categories", "care", "faq", "red_flags", "signals", "questions", "departments", "texts")
+    for key in required:
         if not data.get(key):
             raise ValueError(f"knowledge file lacks '{key}'")
     ids = [c["id"] for c in data["categories"]]
@@ -31,10 +32,19 @@ def validate(data: Dict[Text, Any]) -> None:
         missing = [f for f in fields if not category.get(f)]
         if missing:
             raise ValueError(f"category {category['id']} lacks {missing}")
-    for signal_id, signal in data["signals"].items():
+    context = data.get("context_signals") or {}
+    clash = set(context) & set(data["signals"])
+    if clash:
+        raise ValueError(f"context_signals repeat signal ids {sorted(clash)}")
+    facts = {q["fact"] for q in data["questions"]}
+    for signal_id, signal in {**data["signals"], **context}.items():
         unknown = set(signal.get("weights", {})) - set(CATEGORY_IDS)
-        if unknown or not signal.get("patterns") or not signal.get("label") or not signal.get("fact"):
-            raise ValueError(f"signal {signal_id} is incomplete or names unknown categories {unknown}")
+        if unknown or not signal.get("patterns") or not signal.get("label") or signal.get("fact") not in facts:
+            raise ValueError(f"signal {signal_id} is incomplete, names unknown categories {unknown} or an unknown fact")
+    for flag_id, weights in (data.get("red_flag_weights") or {}).items():
+        unknown = set(weights.get("weights", {})) - set(CATEGORY_IDS)
+        if unknown or not weights.get("label"):
+            raise ValueError(f"red_flag_weights {flag_id} lacks a label or names unknown categories {unknown}")
 
 
 def disclaimer() -> Text:
@@ -101,7 +111,18 @@ def faq_answer(key: Text) -> Optional[Text]:
 
 
 def signals() -> Dict[Text, Dict[Text, Any]]:
-    return load()["signals"]
+    """Every interview signal: the symptom signals, then the chronic conditions and context (added)."""
+    return _all_signals(load())
+
+
+def _all_signals(data: Dict[Text, Any]) -> Dict[Text, Dict[Text, Any]]:
+    # Per message: merge once per loaded file (the cache holds the file's dict itself, not its id).
+    if _SIGNALS_CACHE.get("data") is not data:
+        _SIGNALS_CACHE.update(data=data, value={**data["signals"], **(data.get("context_signals") or {})})
+    return _SIGNALS_CACHE["value"]
+
+
+_SIGNALS_CACHE: Dict[Text, Any] = {}
 
 
 def questions() -> List[Dict[Text, Any]]:
@@ -110,3 +131,18 @@ def questions() -> List[Dict[Text, Any]]:
 
 def scoring() -> Dict[Text, Any]:
     return load()["scoring"]
+
+
+def department(key: Text) -> Text:
+    """A department named outside the categories: the emergency one, the one for unclear cases."""
+    return load()["departments"][key]
+
+
+def text(key: Text) -> Text:
+    """A short line template or word used to assemble replies (section `texts`)."""
+    return load()["texts"][key]
+
+
+def red_flag_weights() -> Dict[Text, Dict[Text, Any]]:
+    """What each red flag says about the five categories (added), for the emergency's ranking."""
+    return load().get("red_flag_weights") or {}

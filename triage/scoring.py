@@ -1,6 +1,6 @@
 """Transparent scoring of the five cause categories from signals, with reasons and urgency."""
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, Iterable, List, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 from triage import knowledge
 
@@ -16,25 +16,46 @@ class CauseScore:
     reasons: List[Text] = field(default_factory=list)
 
 
-def rank(signal_ids: Iterable[Text]) -> List[CauseScore]:
-    """All five categories, best first; ties keep the article's order."""
+def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[CauseScore]:
+    """All five categories, best first; ties keep the article's order.
+
+    `red_flags` (RedFlag objects or ids) weigh in through the knowledge file's red_flag_weights, so that an
+    emergency ranks the categories from what was said instead of showing five zeros.
+    """
     signals = knowledge.signals()
     params = knowledge.scoring()
     present = [s for s in dict.fromkeys(signal_ids) if s in signals]
+    flag_weights = knowledge.red_flag_weights()
+    flags = [f for f in dict.fromkeys(getattr(flag, "id", flag) for flag in red_flags) if f in flag_weights]
+    evidence = [(signals[s]["label"], signals[s].get("weights", {})) for s in present]
+    evidence += [(flag_weights[f]["label"], flag_weights[f].get("weights", {})) for f in flags]
+    late = late_onset(present)
     scores = []
     for category in knowledge.categories():
         raw, reasons = 0.0, []
-        for signal_id in present:
-            weight = signals[signal_id].get("weights", {}).get(category["id"], 0)
+        for label, weights in evidence:
+            weight = weights.get(category["id"], 0)
             if weight:
                 raw += weight
-                reasons.append(signals[signal_id]["label"])
+                reasons.append(label)
+        if late and late["category"] == category["id"]:
+            raw *= late["factor"]
+            reasons.append(late["label"])
         scores.append(CauseScore(category["id"], category["name"], max(raw, 0.0), 0.0, reasons))
     total = sum(s.raw for s in scores)
     denominator = max(total, params["saturation"])
     for s in scores:
         s.score = round(s.raw / denominator, 2)
     return sorted(scores, key=lambda s: -s.raw)
+
+
+def late_onset(signal_ids: Iterable[Text]) -> Optional[Dict[Text, Any]]:
+    """The knowledge file's late-onset rule when it applies: onset after 40 and no family history or early onset."""
+    rule = knowledge.scoring().get("late_onset")
+    present = set(signal_ids)
+    if not rule or not present & set(rule["signals"]) or present & set(rule["unless"]):
+        return None
+    return rule
 
 
 def is_uncertain(ranked: List[CauseScore]) -> bool:
@@ -52,6 +73,7 @@ def is_decisive(ranked: List[CauseScore], facts_known: int) -> bool:
 
 
 def urgency(signal_ids: Iterable[Text], ranked: List[CauseScore], red_flags: Iterable[Any] = ()) -> Text:
+    """emergency / urgent / routine / self_care; self_care only for clear disuse with none of the exclusions."""
     if list(red_flags):
         return EMERGENCY
     params = knowledge.scoring()
@@ -70,9 +92,9 @@ def urgency(signal_ids: Iterable[Text], ranked: List[CauseScore], red_flags: Ite
 
 def department(ranked: List[CauseScore], red_flags: Iterable[Any] = ()) -> Text:
     if list(red_flags):
-        return "急诊科"
+        return knowledge.department("emergency")
     if is_uncertain(ranked) and ranked[0].raw < knowledge.scoring()["min_evidence"]:
-        return "神经内科"
+        return knowledge.department("uncertain")
     return knowledge.category(ranked[0].id)["department"]
 
 
@@ -90,3 +112,21 @@ def payload(ranked: List[CauseScore], urgency_level: Text, dept: Text, red_flags
 
 def as_dicts(ranked: List[CauseScore]) -> List[Dict[Text, Any]]:
     return [asdict(s) for s in ranked]
+
+
+def ranked_text(ranked: List[CauseScore], limit: int = 3) -> Text:
+    """The leading categories with some evidence, one line each with their reasons (knowledge `texts`)."""
+    line = knowledge.text("cause_line")
+    separator = knowledge.text("reason_separator")
+    candidates = [s for s in ranked if s.raw > 0][:limit]
+    lines = [
+        line.format(rank=i, name=s.name, percent=round(s.score * 100), reasons=separator.join(s.reasons))
+        for i, s in enumerate(candidates, 1)
+    ]
+    return "\n".join(lines) or knowledge.text("no_causes")
+
+
+def reason_lines(red_flags: Iterable[Any]) -> Text:
+    """One line per red flag's reason, for the emergency reply."""
+    line = knowledge.text("emergency_reason_line")
+    return "\n".join(line.format(reason=getattr(flag, "reason", str(flag))) for flag in red_flags)

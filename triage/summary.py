@@ -14,9 +14,9 @@ def describe(values: Optional[List[Text]], note: Optional[Text] = None) -> Text:
     signals = knowledge.signals()
     labels = [signals[v]["label"] for v in values if v in signals]
     if labels:
-        return "；".join(labels)
+        return knowledge.text("reason_separator").join(labels)
     if extraction.UNCLEAR in values and note:
-        return f"{words['unclear']}(原话:{note})"
+        return knowledge.text("summary_original_words").format(word=words["unclear"], note=note)
     for marker in MARKERS:
         if marker in values:
             return words[marker]
@@ -29,7 +29,7 @@ def summary_fields(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dict
     words = knowledge.load()["answer_words"]
     onset = describe((facts.get("onset_age") or []) + (facts.get("onset_speed") or []))
     if bookkeeping.get("duration"):
-        onset = f"{onset}(提到的时间:{bookkeeping['duration']})"
+        onset = knowledge.text("summary_duration").format(onset=onset, duration=bookkeeping["duration"])
     unknown_questions = [
         q["label"] for q in knowledge.questions() if extraction.UNKNOWN in (facts.get(q["fact"]) or [])
     ]
@@ -42,7 +42,7 @@ def summary_fields(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dict
         "nutrition": describe(facts.get("nutrition"), notes.get("nutrition")),
         "family": describe(facts.get("family_history"), notes.get("family_history")),
         "tests": describe(facts.get("known_tests"), notes.get("known_tests")),
-        "unknowns": "、".join(unknown_questions) or words["none"],
+        "unknowns": knowledge.text("list_separator").join(unknown_questions) or words["none"],
     }
 
 
