@@ -26,6 +26,11 @@ export REDIS_PASSWORD ?=
 export REDIS_DB ?= 1
 # Channels read their settings from the environment (settings.py): WECHAT_*, WECOM_* (docs/wechat.md; empty token =
 # channel off), WEB_ORIGINS, REST_AUTH_TOKEN (docs/deploy.md). Nothing to export for a local run.
+# Staff console (staff/, docs/testing-stories.md): its own process; its own database; reads the tracker store.
+export STAFF_HOST ?= 127.0.0.1
+export STAFF_PORT ?= 5006
+export STAFF_DB_URL ?= sqlite:///$(CURDIR)/.rasa/staff.db
+export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -33,7 +38,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAIN_INPUTS := config.yml domain.yml data knowledge
 WEB_SOURCES := $(wildcard web/src/*.js) web/index.html web/style.css web/favicon.svg web/build.mjs package-lock.json
 
-.PHONY: help install data validate train run test test-unit test-e2e test-stories test-nlu eval export-story test-web web bench retention clean
+.PHONY: help install data validate train run staff-user test test-unit test-e2e test-stories test-nlu eval export-story test-web web bench retention clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -67,13 +72,19 @@ web/dist/app.js: node_modules/.package-lock.json $(WEB_SOURCES)
 
 web: web/dist/app.js ## build the web chat page into web/dist (make run serves it at /chat/)
 
-run: train web ## start the action server and the Rasa server on localhost (Ctrl-C stops both)
+run: train web ## start the action server, the Rasa server and the staff console on localhost (Ctrl-C stops all)
 	@mkdir -p .rasa
 	@trap 'kill 0' INT TERM EXIT; \
 	$(RASA) run actions --actions actions --port $(ACTION_PORT) & \
 	$(RASA) run --model models/triage.tar.gz --endpoints deploy/endpoints.env.yml --credentials credentials.yml \
 		--port $(RASA_PORT) --interface 127.0.0.1 --cors "http://127.0.0.1:$(RASA_PORT)" & \
+	$(BIN)/python -m staff & \
 	wait
+
+staff-user: install ## create a staff account or reset its password (NAME=..., ROLE=viewer|editor; asks the password)
+	@test -n "$(NAME)" || { echo "usage: make staff-user NAME=<name> [ROLE=viewer|editor]"; exit 2; }
+	@mkdir -p .rasa
+	@$(BIN)/python -m staff.cli "$(NAME)" --role "$(or $(ROLE),editor)"
 
 test: train web ## run every test (unit, NLU hold-out, stories, end-to-end)
 	$(MAKE) validate
@@ -88,8 +99,9 @@ test-e2e: train ## end-to-end tests against the real servers
 test-web: train web ## the web chat in headless Chromium (/usr/bin/chromium; screenshots in test-artifacts/)
 	$(BIN)/pytest -q -m browser -p no:cacheprovider
 
-STORIES ?= tests/test_stories.yml
-test-stories: validate train ## run the test stories (STORIES=file), report in reports/stories.html and reports/stories.md
+# tests/test_stories.yml and every tests/stories/test_*.yml (saved from the staff console).
+STORIES ?= tests/test_stories.yml tests/stories
+test-stories: validate train ## run the test stories (STORIES="files or folders"), report in reports/stories.html and .md
 	$(BIN)/python scripts/run_stories.py --stories $(STORIES) --model models/triage.tar.gz --out reports --results results
 
 test-nlu: train ## NLU cross-validation and hold-out set, F1 floors; reports/nlu/ (intent report, confusion matrix)

@@ -72,6 +72,7 @@ class ActionTriageResult(Action):
         dispatcher.utter_message(response=result["response"], **result["vars"])
         dispatcher.utter_message(json_message=result["payload"])
         dispatcher.utter_message(response="utter_summary", **summary.summary_fields(facts, bookkeeping))
+        dispatcher.utter_message(response="utter_ask_feedback")
         return [SlotSet("interview_done", True)]
 
 

@@ -6,7 +6,10 @@
    the conversation is read back from the tracker store and compared step by step with the story,
    the questions the form asks (requested_slot) included.
 
-    python scripts/run_stories.py [--stories tests/test_stories.yml] [--model models/triage.tar.gz]
+    python scripts/run_stories.py [--stories tests/test_stories.yml tests/stories] [--model models/triage.tar.gz]
+
+--stories takes files and folders; a folder contributes its test_*.yml files (the only ones Rasa's e2e test
+reads). Story names must be unique across all of them. Progress goes to stdout as "进度: ..." lines.
 
 Without --rasa-url it starts an action server and a Rasa server on free ports and stops them after.
 Exits 1 when any story fails.
@@ -68,6 +71,43 @@ def as_test_file(path: Path) -> "tuple[Path, Optional[Path]]":
     return copy, tmp
 
 
+def story_files(paths: Sequence[Path]) -> List[Path]:
+    """The story files named: files as given, folders as their test_*.yml files."""
+    files: List[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(path.glob("test_*.yml"))
+        elif path.exists() or path.suffix in (".yml", ".yaml"):
+            files.append(path)  # a missing file is an error later; a missing folder is an empty one
+    return files
+
+
+def as_test_input(files: Sequence[Path]) -> "tuple[Path, Optional[Path]]":
+    """One path `rasa test core --e2e` reads for all `files`: the file itself, or a temp folder of copies."""
+    if len(files) == 1:
+        return as_test_file(files[0])
+    tmp = Path(tempfile.mkdtemp(prefix="stories-"))
+    for i, path in enumerate(files):
+        shutil.copy(path, tmp / f"test_{i:03d}_{path.name}")
+    return tmp, tmp
+
+
+def load_all(files: Sequence[Path]) -> Dict[Text, List[Step]]:
+    """Every story of every file, in order; a name used twice is an error (Rasa would keep only one)."""
+    stories: Dict[Text, List[Step]] = {}
+    for path in files:
+        found = story_report.load_stories(path)
+        clash = sorted(set(found) & set(stories))
+        if clash:
+            raise RuntimeError(f"story names used twice ({path}): {', '.join(clash)}")
+        stories.update(found)
+    return stories
+
+
+def progress(text: Text) -> None:
+    print(f"进度: {text}", flush=True)
+
+
 def rasa_failures(out_dir: Path) -> Dict[Text, List[Divergence]]:
     failed_file = out_dir / "failed_test_stories.yml"
     if not failed_file.exists():
@@ -115,7 +155,8 @@ def replay_all(
     stories: Dict[Text, List[Step]], rasa_url: Text, db_url: Any
 ) -> "tuple[Dict[Text, Optional[Divergence]], Dict[Text, List[Dict[Text, Any]]]]":
     found, recorded = {}, {}
-    for name, steps in stories.items():
+    for i, (name, steps) in enumerate(stories.items(), 1):
+        progress(f"真实对话 {i}/{len(stories)}:{name}")
         found[name], recorded[name] = replay(steps, rasa_url, db_url)
     return found, recorded
 
@@ -171,7 +212,7 @@ class Servers:
 # ---------------------------------------------------------------- the whole run
 
 def run(
-    stories_path: Path,
+    stories_path: "Path | Sequence[Path]",
     model: Path,
     out_dir: Path,
     results_dir: Path,
@@ -187,10 +228,11 @@ def run(
     file: review it against the story file (diff) after a deliberate change of behaviour.
     """
     started = time.time()
-    stories = story_report.load_stories(stories_path)
+    files = story_files([stories_path] if isinstance(stories_path, (str, Path)) else stories_path)
+    stories = load_all(files)
     if not stories:
-        raise RuntimeError(f"no stories in {stories_path}")
-    rasa_input, tmp = as_test_file(stories_path)
+        raise RuntimeError(f"no stories in {', '.join(map(str, files))}")
+    rasa_input, tmp = as_test_input(files)
     servers = None
     starter = None
     if live and not rasa_url:
@@ -199,6 +241,7 @@ def run(
         starter.start()  # the servers load while rasa test core runs
     try:
         env = {"ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook"} if action_port else {}
+        progress(f"Rasa 测试(rasa test core --e2e),{len(stories)} 个故事")
         run_rasa_test(rasa_input, model, results_dir, env)
         from_rasa = rasa_failures(results_dir)
         totals = story_report.conversation_totals(results_dir / "story_report.json") or {}
@@ -210,6 +253,7 @@ def run(
         from_live: Dict[Text, Optional[Divergence]] = {}
         if live:
             if servers:
+                progress("等待测试用的机器人启动")
                 starter.join()
                 if servers.error:
                     raise RuntimeError(f"could not start the servers: {servers.error}")
@@ -230,7 +274,7 @@ def run(
             servers.stop()
     results = story_report.build_results(stories, from_rasa, from_live)
     meta = {
-        "故事文件": stories_path,
+        "故事文件": ", ".join(str(f) for f in files),
         "模型": model,
         "检查": "Rasa 测试 + 真实对话" if live else "只有 Rasa 测试(没有真实对话)",
         "耗时": f"{time.time() - started:.0f} 秒",
@@ -242,7 +286,8 @@ def run(
 
 def main(argv: Optional[Sequence[Text]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--stories", default=str(ROOT / "tests" / "test_stories.yml"))
+    parser.add_argument("--stories", nargs="+", default=[str(ROOT / "tests" / "test_stories.yml"), str(ROOT / "tests" / "stories")],
+                        help="story files and folders (a folder: its test_*.yml files)")
     parser.add_argument("--model", default=str(ROOT / "models" / "triage.tar.gz"))
     parser.add_argument("--out", default=str(ROOT / "reports"), help="where stories.md / stories.html go")
     parser.add_argument("--results", default=str(ROOT / "results"), help="where Rasa writes its raw results")
@@ -255,7 +300,7 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
         parser.error("--rasa-url needs --tracker-db-url")
 
     results = run(
-        Path(args.stories), Path(args.model), Path(args.out), Path(args.results),
+        [Path(p) for p in args.stories], Path(args.model), Path(args.out), Path(args.results),
         rasa_url=args.rasa_url, db_url=args.tracker_db_url, live=not args.no_live,
         record=Path(args.record) if args.record else None,
     )

@@ -6,68 +6,22 @@ live replay's findings, and writes reports/stories.md and reports/stories.html i
 import html
 import json
 import re
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Text
 
 import yaml
 
-# What each action and intent means to someone who does not read the domain file.
-ACTION_WORDS = {
-    "action_listen": "停下来等用户说话",
-    "action_begin_interview": "开始问诊(说明会问几个问题)",
-    "interview_form": "问诊:提下一个问题或收下回答",
-    "action_triage_result": "给出分诊结果(可能原因、就诊科室)",
-    "action_emergency": "紧急提示:立即拨打120或去急诊",
-    "action_stop_interview": "停止问诊",
-    "action_show_summary": "给出病情摘要",
-    "action_answer_faq": "回答常见问题",
-    "action_care_advice": "给护理与康复建议",
-    "action_explain_causes": "讲解肌肉萎缩的五类原因",
-    "action_explain_category": "讲解某一类原因",
-    "action_default_fallback": "兜底:规则里没有这种情况,机器人不知道该做什么",
-    "utter_fallback": "说“没太理解”,请用户换个说法",
-    "utter_out_of_scope": "说明这超出了能回答的范围",
-    "utter_greet": "打招呼",
-    "utter_goodbye": "道别",
-    "utter_thanks": "回应感谢",
-    "utter_iamabot": "说明自己是机器人",
-    "utter_affirm_idle": "回应“好的”",
-    "utter_deny_idle": "回应“不是/没有”",
-    "utter_dont_know_idle": "回应“不知道”,请用户先说说哪里没劲",
-    "circuit breaker tripped": "连续做了太多动作被强行停止",
-}
-INTENT_WORDS = {
-    "greet": "打招呼",
-    "goodbye": "道别",
-    "thanks": "道谢",
-    "affirm": "肯定(是/有/好的)",
-    "deny": "否定(不是/没有)",
-    "dont_know": "不知道",
-    "bot_challenge": "问是不是机器人",
-    "out_of_scope": "超出范围的话题",
-    "ask_causes": "问肌肉萎缩的原因",
-    "ask_cause_category": "问某一类原因",
-    "ask_care": "问护理与康复",
-    "faq": "常见问题",
-    "describe_symptoms": "描述自己的症状",
-    "inform": "回答问诊的问题",
-    "red_flag": "急症信号(红旗)",
-    "stop_interview": "不想继续问诊",
-    "restart_interview": "重新开始问诊",
-    "request_summary": "要病情摘要",
-    "nlu_fallback": "没听懂(把握太低)",
-}
-SLOT_WORDS = {
-    "onset_age": "从什么年龄开始",
-    "onset_speed": "发展快慢",
-    "location": "哪里没劲、一侧还是两侧",
-    "immobilisation": "石膏、卧床、手术或疼得不敢动",
-    "nutrition": "吃饭、体重和慢性病",
-    "associated": "发麻、肉跳、肌肉疼、皮疹",
-    "family_history": "家族史",
-    "known_tests": "做过的检查",
-}
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from staff import labels  # noqa: E402
+
+# What each action, intent and question means comes from domain.yml (`labels:`) and knowledge/causes.yml.
+# Rasa names this pseudo-action when a turn ran too many actions; it is no domain action.
+CIRCUIT_BREAKER = {"circuit breaker tripped": "连续做了太多动作被强行停止"}
 
 _ENTITY_MARKUP = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 _STEP_LINE = re.compile(r"^\s*-\s+(intent|action|active_loop|slot_was_set|user):\s*(.*?)\s*(?:#\s*predicted:\s*(.*))?$")
@@ -265,17 +219,16 @@ def _describe_step(step: Optional[Step]) -> Text:
 
 def _words(kind: Text, value: Text) -> Text:
     if kind == "intent":
-        base = value.split("/", 1)[0]
-        meaning = INTENT_WORDS.get(base)
-        return f"「{value}」({meaning})" if meaning else f"「{value}」"
+        meaning = labels.intent_label(value)
+        return f"「{value}」({meaning})" if meaning != value else f"「{value}」"
     if kind == "action":
-        meaning = ACTION_WORDS.get(value)
-        return f"「{value}」({meaning})" if meaning else f"「{value}」"
+        meaning = CIRCUIT_BREAKER.get(value) or labels.action_label(value)
+        return f"「{value}」({meaning})" if meaning != value else f"「{value}」"
     if kind == "slot" and value.startswith("requested_slot="):
         slot = value.split("=", 1)[1]
         if slot in ("None", "null"):
             return "不再提问(问诊结束)"
-        return f"问「{SLOT_WORDS.get(slot, slot)}」({slot})"
+        return f"问「{labels.slot_label(slot)}」({slot})"
     if kind == "active_loop":
         return "问诊进行中" if value == "interview_form" else ("问诊已结束" if value in ("None", "null") else value)
     return f"「{value}」"

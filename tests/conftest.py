@@ -110,3 +110,43 @@ def make_tracker(
 @pytest.fixture
 def tracker_for():
     return make_tracker
+
+
+# ---- the staff console (staff/), once per session, over the session's tracker store ----
+
+STAFF_PASSWORD = "staff password 1"
+STAFF_ACCOUNTS = {"editor1": "editor", "editor2": "editor", "viewer1": "viewer"}
+
+
+@pytest.fixture(scope="session")
+def staff_console(workdir, rasa_server, action_server):
+    """The console's URL and its folders (reviewed NLU, saved stories, check reports), with three accounts.
+
+    Its checks run the stories in `check_stories/` and `stories/` against the session's servers.
+    """
+    from staff import auth
+    from staff.db import StaffDB
+
+    home = workdir / "staff"
+    folders = {name: home / name for name in ("reviewed", "stories", "reports", "check_stories")}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    db_url = f"sqlite:///{home / 'staff.db'}"
+    database = StaffDB(db_url)
+    for name, role in STAFF_ACCOUNTS.items():
+        auth.set_user(database, name, STAFF_PASSWORD, role)
+    database.engine.dispose()
+    proc, port = servers.start_staff_console(workdir, rasa_server, {
+        "STAFF_DB_URL": db_url,
+        "STAFF_NLU_DIR": str(folders["reviewed"]),
+        "STAFF_STORIES_DIR": str(folders["stories"]),
+        "STAFF_REPORTS_DIR": str(folders["reports"]),
+        "STAFF_CHECK_STORIES": f"{folders['check_stories']} {folders['stories']}",
+        "STAFF_CHECK_RASA_URL": rasa_server,
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_server}/webhook",
+        "STAFF_CHECK_TRACKER_URL": f"sqlite:///{workdir / 'tracker.db'}",
+        "STAFF_LOGIN_MAX_FAILURES": "3",
+        "STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS": "100",
+    })
+    yield {"url": f"http://127.0.0.1:{port}", "db_url": db_url, **folders}
+    proc.stop()

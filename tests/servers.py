@@ -389,3 +389,14 @@ def start_rasa_server(
     )
     service.wait_ready(http_ok(f"http://127.0.0.1:{port}/health"), 240)  # 200 once the model is loaded
     return service, port
+
+
+def start_staff_console(
+    workdir: Path, rasa_url: str, extra_env: Optional[Dict[str, str]] = None, port: Optional[int] = None
+) -> "tuple[Service, int]":
+    """The staff console (`python -m staff`) over the session's tracker store, talking to `rasa_url`."""
+    port = port or free_port()
+    env = base_env(workdir, {"STAFF_HOST": "127.0.0.1", "STAFF_PORT": str(port), "RASA_URL": rasa_url, **(extra_env or {})})
+    service = Service(f"staff-{port}", [str(BIN / "python"), "-m", "staff"], workdir / f"staff-{port}.log", env)
+    service.wait_ready(http_ok(f"http://127.0.0.1:{port}/health"), 60)
+    return service, port

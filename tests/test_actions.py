@@ -90,7 +90,7 @@ def test_result_turn_has_text_payload_and_summary(dispatcher, domain):
     slots = {"immobilisation": ["cast"], "location": ["one_side"], "associated": ["none"], "complaint": "打了石膏腿细了"}
     run(triage.ActionTriageResult(), make_tracker("没有", "deny", slots=slots), dispatcher, domain)
     responses = [m.get("response") for m in dispatcher.messages]
-    assert responses == ["utter_triage_result", None, "utter_summary"]
+    assert responses == ["utter_triage_result", None, "utter_summary", "utter_ask_feedback"]
     assert dispatcher.messages[1]["custom"]["causes"][0]["id"] == "disuse"
     assert dispatcher.messages[2]["complaint"] == "打了石膏腿细了"
 

@@ -167,7 +167,7 @@ def test_another_question_is_found_at_its_turn():
     actual = [*EXPECTED[:7], Step("slot", ("requested_slot", "onset_speed"))]  # asked on instead of concluding
     d = story_report.compare(EXPECTED, actual)
     assert (d.turn, d.kind, d.expected, d.actual) == (2, "slot", "requested_slot=None", "requested_slot=onset_speed")
-    assert "不再提问" in story_report.explain(d) and "发展快慢" in story_report.explain(d)
+    assert "不再提问" in story_report.explain(d) and "起病快慢" in story_report.explain(d)
 
 
 def test_another_intent_and_a_missing_action_are_found():
@@ -220,6 +220,24 @@ def test_a_file_without_the_test_prefix_is_copied_so_rasa_reads_it(tmp_path):
     copy, tmp = run_stories.as_test_file(plain)
     assert copy.name == "test_exported.yml" and tmp is not None
     assert run_stories.as_test_file(tmp_path / "test_a.yml") == (tmp_path / "test_a.yml", None)
+
+
+def test_story_files_from_files_and_folders_for_one_rasa_run(tmp_path):
+    story = 'version: "3.1"\nstories:\n- story: {}\n  steps:\n  - intent: greet\n'
+    main = tmp_path / "test_stories.yml"
+    main.write_text(story.format("甲"), encoding="utf-8")
+    saved = tmp_path / "stories"
+    saved.mkdir()
+    (saved / "test_b.yml").write_text(story.format("乙"), encoding="utf-8")
+    (saved / "README.md").write_text("not a story", encoding="utf-8")
+    files = run_stories.story_files([main, saved, tmp_path / "missing_folder"])
+    assert files == [main, saved / "test_b.yml"]
+    assert list(run_stories.load_all(files)) == ["甲", "乙"]
+    folder, tmp = run_stories.as_test_input(files)
+    assert tmp == folder and sorted(p.name for p in folder.iterdir()) == ["test_000_test_stories.yml", "test_001_test_b.yml"]
+    (saved / "test_c.yml").write_text(story.format("甲"), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="甲"):
+        run_stories.load_all(run_stories.story_files([main, saved]))
 
 
 def test_macro_f1_ignores_labels_that_were_only_predicted():
