@@ -121,7 +121,7 @@ export-story: install ## write a stored conversation as a test story (SENDER=id 
 	$(BIN)/python scripts/export_story.py $(if $(SENDER),--sender $(SENDER),--last $(LAST)) \
 		--out $(or $(OUT),reports/test_exported_stories.yml)
 
-bench: train ## latency, throughput, start time, training time and memory, written to bench/results/
+bench: train ## ours next to a stock `rasa init` bot, interleaved: latency, throughput, load, memory (bench/RESULTS.md)
 	$(BIN)/python bench/bench.py
 
 retention: install ## delete conversations that ended more than DAYS days ago from the tracker store (DAYS=N)

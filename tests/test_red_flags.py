@@ -16,6 +16,11 @@ EMERGENCIES = [
     ("突然一侧手脚发麻没力气", "stroke"),
     ("突然看东西重影走路不稳", "stroke"),
     ("我爸中风多年了,今天突然说话不清楚", "stroke"),
+    ("刚才左手发麻没劲,过了十几分钟又好了", "stroke"),
+    # sudden severe headache, chest pain, fainting (added: standard emergencies a weak patient may describe)
+    ("突然头疼得厉害,吐了两次,右手没劲", "severe_headache"),
+    ("我爸胸口压榨样疼,出了一身冷汗,浑身没力气", "chest_pain"),
+    ("我妈今天早上突然晕倒了,醒来浑身没劲", "confusion"),
     # confusion with weakness
     ("放疗后腿没劲,不走路了,老说胡话", "confusion"),
     ("老人最近虚弱无力走路支撑不住,有时候还糊涂", "confusion"),
@@ -138,6 +143,8 @@ NOT_EMERGENCIES = [
     # a deficit placed years back is not a new stroke
     "36岁时遭遇车祸,说话不清楚而且慢,右脸面瘫",
     "最近左脚背发麻,脚往上勾使不上劲,以前查过腰椎间盘突出",
+    "低烧吃药不见好,咳嗽痰不多,胸口疼,乏力",
+    "经常头疼,浑身没劲",
     "中风后遗症,说话不利索,右手没劲",
     "我爸脑梗三年了,嘴有点歪,走路拖腿",
     "浑身没劲是怎么回事",

@@ -38,6 +38,10 @@ _ALL_LIMBS = re.compile(r"(?<![左右边侧])(手脚|脚手|四肢|手和脚|胳
 # Weak or failing in a named limb: the muscles themselves.
 _WEAK = r"(没劲|没力气|没力|没有力气|没有劲|没力量|(力气|劲儿?)(也|都)没有?|不利索|不灵便|不得劲|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
 _LIMB_WEAK = re.compile(r"(" + _LIMB + r"|肌肉)[^,，。;；!！?？]{0,8}" + _WEAK)
+# A named limb that fails (not merely tired or heavy): the muscles even when tiredness words come with it.
+_LIMB_STRONG_WEAK = re.compile(
+    r"(" + _LIMB + r")[^,，。;；!！?？]{0,6}(没劲|没力气|没力|没有力气|没有劲|无力|乏力|发软|软了|腿软|酸软|不能动|动不了|使不上劲|使不上力|不听使唤|抬不起|举不起|拿不住|握不紧|握不住|迈不动|迈不开|蹬不动)"
+)
 # Limbs all together or the whole body: as often tiredness as weakness.
 _GENERAL_WEAK = re.compile(r"(四肢|手脚|脚手|全身|浑身|混身|周身|身上|身体|身子|整个人|人)[^,，。;；!！?？]{0,5}(没劲|没力气|没力|无力|乏力|乏|发软|软|酸软|软弱|虚弱|没精神|不舒服)")
 # Muscle or a limb getting thin.
@@ -102,6 +106,7 @@ class Reading:
     age: bool = False
     findings: Tuple[Text, ...] = ()  # weakness, wasting, function, nerve: the muscles
     general_weak: bool = False
+    limb_fails: bool = False  # a named limb's weakness in strong words (腿没劲, 胳膊抬不起), not just 腿累
     fatigue: bool = False
     signals: int = 0
     muscle_signals: int = 0
@@ -125,7 +130,7 @@ class Reading:
         if self.muscle_disease:
             return False
         strong = [f for f in self.findings if f != "limb_weak"]
-        if strong or self.muscle_signals:
+        if strong or self.muscle_signals or self.limb_fails:
             return False
         return not (self.findings and not self.fatigue)
 
@@ -242,6 +247,7 @@ def read(text: Optional[Text]) -> Reading:
         age=bool(_AGE.search(text)),
         findings=tuple(findings),
         general_weak=bool(_affirmed(_GENERAL_WEAK, limbs, organs=True)),
+        limb_fails=bool(_affirmed(_LIMB_STRONG_WEAK, limbs, organs=True)),
         fatigue=_fatigue_words(limbs),
         signals=len(signal_ids),
         muscle_signals=len(_MUSCLE_SIGNALS.intersection(signal_ids)),
