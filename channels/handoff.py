@@ -12,7 +12,7 @@ outside a Rasa turn (socket.io emit to the session's room, WeChat customer-servi
 import asyncio
 import hmac
 import logging
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from rasa.core.policies.policy import PolicyPrediction
@@ -207,13 +207,9 @@ class HandoffChannel(InputChannel):
         @hook.route("/send", methods=["POST"])
         async def send(request: Request) -> HTTPResponse:
             """{"sender", "text", "staff"} a staff member's reply, or {"sender", "response"} a system line."""
-            refused = self._refuse(request)
+            body, row, refused = await self._open_handoff(request)
             if refused:
                 return refused
-            body = request.json if isinstance(request.json, dict) else {}
-            row = await _db(handoff.open_for, str(body.get("sender") or ""))
-            if row is None:
-                return response.json({"error": "no open handoff for this conversation"}, status=404)
             if body.get("response") in SYSTEM_LINES:
                 error = await say(row, response_text(body["response"]))
             else:
@@ -226,18 +222,25 @@ class HandoffChannel(InputChannel):
         @hook.route("/end", methods=["POST"])
         async def end(request: Request) -> HTTPResponse:
             """{"sender"}: the bot takes over again (ConversationResumed) and says so."""
-            refused = self._refuse(request)
+            _, row, refused = await self._open_handoff(request)
             if refused:
                 return refused
-            body = request.json if isinstance(request.json, dict) else {}
-            row = await _db(handoff.open_for, str(body.get("sender") or ""))
-            if row is None:
-                return response.json({"error": "no open handoff for this conversation"}, status=404)
             await _db(handoff.end, row["id"], "staff")
             error = await say(row, response_text("utter_handoff_back"), resume=True)
             return response.json({"delivered": error is None, "error": error})
 
         return hook
+
+    async def _open_handoff(self, request: Request) -> Tuple[Dict[Text, Any], Optional[Dict[Text, Any]], Optional[HTTPResponse]]:
+        """The request's body and its conversation's open handoff, or the response refusing the request."""
+        refused = self._refuse(request)
+        if refused:
+            return {}, None, refused
+        body = request.json if isinstance(request.json, dict) else {}
+        row = await _db(handoff.open_for, str(body.get("sender") or ""))
+        if row is None:
+            return body, None, response.json({"error": "no open handoff for this conversation"}, status=404)
+        return body, row, None
 
     @staticmethod
     def _refuse(request: Request) -> Optional[HTTPResponse]:

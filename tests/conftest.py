@@ -150,3 +150,20 @@ def staff_console(workdir, rasa_server, action_server):
     })
     yield {"url": f"http://127.0.0.1:{port}", "db_url": db_url, **folders}
     proc.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium driven by Playwright, one per test module (widget, console, handoff)."""
+    from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does this)")
+    if not (servers.ROOT / "web" / "dist" / "app.js").exists():
+        pytest.fail("web/dist is not built: run `make web` (make test does it first)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -5,24 +5,12 @@ import pytest
 from staff import handoff
 from staff.db import StaffDB
 from tests.test_staff_browser import Console
-from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, PHONE, Chat
+from tests.test_web_browser import PHONE, Chat
 
 pytestmark = pytest.mark.browser
 
 TIMEOUT = 30_000  # ms
 EMERGENCY = "我爸刚才突然说话不清楚右手拿不住东西"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does this)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def type_into_chat(chat: Chat, text: str) -> None:

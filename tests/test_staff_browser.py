@@ -14,7 +14,6 @@ import yaml
 
 from tests import servers
 from tests.conftest import MODEL, STAFF_PASSWORD
-from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.browser
 
@@ -27,18 +26,6 @@ EMERGENCY = "我爸刚才突然说话不清楚右手拿不住东西"
 UNCLEAR = "哈哈嘿嘿嘻嘻"  # nlu_fallback with the model of 2026-11-26 (after the handoff intent: 嘿嘿这个那个 became faq 0.39)
 SMOKE_STORY = "问诊中途问常见问题,答完回到问诊"
 BROKEN_STORY = "故障示例:期望回答常见问题时给护理建议"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does this)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 class Console:

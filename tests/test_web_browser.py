@@ -33,20 +33,6 @@ FRACTURE = "骨折打了六周石膏,拆了以后这条腿比另一条细了一�
 MARKUP = "<img src=x onerror=alert(1)>"
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (.ci/run does this)")
-    if not (servers.ROOT / "web" / "dist" / "app.js").exists():
-        pytest.fail("web/dist is not built: run `make web` (make test does it first)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def chat_url(rasa_server) -> str:
     return f"{rasa_server}/chat/"
