@@ -181,6 +181,25 @@ def summary_lines(name: Text, outcomes: Sequence[Outcome]) -> List[Text]:
     ]
 
 
+def batch_lines(outcomes: Sequence[Outcome]) -> List[Text]:
+    """Figures per batch of the set (a later batch is text no tuning has seen yet)."""
+    batches = sorted({o.item.get("batch", "first") for o in outcomes})
+    if len(batches) < 2:
+        return []
+    lines = ["| batch | items | handled | dodged | emergencies caught | false emergencies | interview started | top-1 | top-2 |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for batch in batches:
+        part = [o for o in outcomes if o.item.get("batch", "first") == batch]
+        f = figures(part)
+        lines.append(
+            f"| {batch} | {f['items']} | {pct(f['handled_count'], f['items'])} | {f['dodged']} | "
+            f"{f['emergencies_caught']}/{f['emergencies']} | {f['false_emergencies']} | "
+            f"{pct(f['descriptions_started'], f['descriptions'])} | {pct(f['top1_count'], f['graded'])} | "
+            f"{pct(f['top2_count'], f['graded'])} |"
+        )
+    return lines + [""]
+
+
 def miss_lines(outcomes: Sequence[Outcome], texts: Dict[Text, Text]) -> List[Text]:
     """Each dev miss: text, label, what happened (never called for the test half)."""
     lines = ["#### dev misses", ""]
@@ -230,6 +249,7 @@ def report(results: Dict[Text, List[Outcome]], texts: Dict[Text, Text], title: T
     lines = [f"# Real evaluation set: {title}", ""]
     for name, outcomes in results.items():
         lines += summary_lines(name, outcomes)
+        lines += batch_lines(outcomes)
         if name == "dev":
             lines += miss_lines(outcomes, texts)
     return "\n".join(lines)

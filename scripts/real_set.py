@@ -112,9 +112,23 @@ def sha1(text: Text) -> Text:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
 
+def split_files(name: Text) -> List[Path]:
+    """`<name>.yml` (the first batch) and any later batch `<name>-<batch>.yml`, in a fixed order."""
+    return [REAL_DIR / f"{name}.yml"] + sorted(REAL_DIR.glob(f"{name}-*.yml"))
+
+
+def batch_of(path: Path, name: Text) -> Text:
+    return path.stem[len(name) + 1:] if path.stem != name else "first"
+
+
 def load_split(name: Text) -> List[Dict[Text, Any]]:
-    data = yaml.safe_load((REAL_DIR / f"{name}.yml").read_text(encoding="utf-8"))
-    return data["items"]
+    """Every item of a half over all its batch files, each tagged with its `batch`."""
+    items = []
+    for path in split_files(name):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for item in data.get("items") or []:
+            items.append({**item, "batch": batch_of(path, name)})
+    return items
 
 
 def repositories() -> List[Text]:

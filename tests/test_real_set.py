@@ -104,3 +104,17 @@ def test_the_set_is_large_enough_and_labelled_completely():
         assert "text" not in item and "text" not in item["source"]  # references only: no fetched text committed
         if item.get("category"):
             assert item["handling"] == "interview"
+
+
+def test_a_later_batch_file_joins_its_half_tagged_with_its_batch(mirror):
+    real_dir, commit = mirror
+    write_splits(real_dir, commit, real_set.sha1("我最近两条腿没劲"))
+    first = yaml.safe_load((real_dir / "dev.yml").read_text(encoding="utf-8"))["items"][0]
+    later = {**first, "id": "x-2b"}
+    (real_dir / "dev-b2.yml").write_text(yaml.safe_dump({"items": [later]}, allow_unicode=True), encoding="utf-8")
+    items = real_set.load_split("dev")
+    assert [(i["id"], i["batch"]) for i in items] == [("x-2", "first"), ("x-2b", "b2")]
+    assert real_set.materialise() == {"x-2": "我最近两条腿没劲", "x-2b": "我最近两条腿没劲"}
+    outcomes = [eval_real.Outcome(item, "interview") for item in items]
+    table = eval_real.batch_lines(outcomes)
+    assert table[0].startswith("| batch |") and table[2].startswith("| b2 | 1 |") and table[3].startswith("| first | 1 |")
