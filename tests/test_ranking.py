@@ -56,6 +56,27 @@ def ranked_from(text):
         ("我和我哥都是十几岁开始腿没劲,一年比一年重", "genetic"),
         ("宝宝八个月了不会翻身,四肢软,医生说可能是脊髓性肌萎缩症", "genetic"),
         ("孩子三岁了爬楼梯还要扶着,小腿肚子特别粗", "genetic"),
+        # Longer, noisier ones in a patient's manner (a greeting, tests already done, a question at the end).
+        ("医生你好,我爸今年68,去年冬天脑出血住了一个月院,现在左边手还是握不紧,走路腿也拖着,请问还能恢复吗", "neurogenic"),
+        ("我老婆糖尿病七八年了,血糖一直没控制好,最近说脚底板发木,走路跟踩在海绵上一样,腿也没力", "neurogenic"),
+        ("颈椎有问题好多年,最近右手握东西没劲,手指头发胀发麻,晚上睡觉还会麻醒", "neurogenic"),
+        ("腰椎管狭窄,走一段路腿就酸胀没劲,要蹲下歇一会才能接着走", "neurogenic"),
+        ("我今年45岁,半年来右手虎口那块肉越来越瘪,拿筷子不利索,胳膊上的肉还一跳一跳的,是渐冻症吗", "neurogenic"),
+        ("老人家走路总是往一边歪,容易摔倒,腿软,有高血压和脑梗病史", "neurogenic"),
+        ("三个月前腰扭了以后右腿一直发麻,现在右脚走路抬不起来,老拖着", "neurogenic"),
+        ("手脚麻木无力两年多,查了肌电图说是周围神经病变,吃了甲钴胺效果不好", "neurogenic"),
+        ("我弟弟车祸后脊髓损伤,下半身没感觉,两条腿越来越细,请问怎么康复", "neurogenic"),
+        ("喝了二十多年酒,这一年两条小腿越来越细,脚麻得厉害", "neurogenic"),
+        ("最近半年两个胳膊抬起来很费劲,梳头都困难,蹲下去起不来,胳膊腿的肌肉按着疼,抽血说肌酸激酶很高", "myopathic"),
+        ("我妈一直在吃强的松,吃了两年,现在从椅子上站起来都得扶着", "myopathic"),
+        ("半夜醒来发现四肢软得动不了,去医院说是低钾,补了钾就好了,这已经是第三次了", "myopathic"),
+        ("我爸股骨颈骨折做了手术,在床上躺了快三个月,现在腿细得只剩骨头了,站不起来", "disuse"),
+        ("膝盖滑膜炎半年多了,一直不敢走太多路,现在发现那条腿的大腿比另一条细了好几厘米", "disuse"),
+        ("右手腕骨折打了六周石膏,拆了以后手腕僵硬,前臂细了一圈,没劲", "disuse"),
+        ("我妈胃癌晚期,一天吃不了几口饭,瘦得皮包骨,躺在床上胳膊腿一点劲都没有", "nutritional"),
+        ("克罗恩病好几年了,老是拉肚子,体重从一百二掉到九十斤,腿细得很", "nutritional"),
+        ("儿子七岁,走路像鸭子一样摇摆,上楼要扶着栏杆,小腿很硬很粗,医生让查肌酸激酶", "genetic"),
+        ("我表哥和我都是从十来岁开始腿没劲,现在三十岁了走路都困难,我们家是不是有遗传病", "genetic"),
     ],
 )
 def test_a_description_ranks_its_category_first(text, top):
@@ -78,6 +99,7 @@ def test_a_description_ranks_its_category_first(text, top):
         ("面神经麻痹以后嘴有点歪", "numbness"),
         ("一条腿没劲", "proximal"),
         ("大腿没劲", "proximal"),  # one thigh alone is not proximal weakness of both sides
+        ("走一段路要蹲下歇一会", "proximal"),  # squatting to rest is no failure to rise
         ("腿变瘦了", "weight_loss"),  # the wasting itself
         ("会不会是低钾", "hypokalaemia"),
     ],
@@ -112,6 +134,8 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("脑血栓三年", "stroke_history"),
         ("多发性肌炎患者", "diagnosed_myopathic"),
         ("腰疼放射到小腿", "nerve_pain"),
+        ("喝了三十年白酒", "alcohol"),
+        ("蹲下去就站不起来", "proximal"),
     ],
 )
 def test_everyday_wordings_of_a_signal(text, signal):
