@@ -135,6 +135,8 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("多发性肌炎患者", "diagnosed_myopathic"),
         ("腰疼放射到小腿", "nerve_pain"),
         ("喝了三十年白酒", "alcohol"),
+        ("我外公半边身子瘫了好几年", "stroke_history"),
+        ("去年冬天煤气中毒,救过来以后手脚不听使唤", "neuro_history"),
         ("蹲下去就站不起来", "proximal"),
     ],
 )
