@@ -77,6 +77,22 @@ def ranked_from(text):
         ("克罗恩病好几年了,老是拉肚子,体重从一百二掉到九十斤,腿细得很", "nutritional"),
         ("儿子七岁,走路像鸭子一样摇摆,上楼要扶着栏杆,小腿很硬很粗,医生让查肌酸激酶", "genetic"),
         ("我表哥和我都是从十来岁开始腿没劲,现在三十岁了走路都困难,我们家是不是有遗传病", "genetic"),
+        # Drooping lids and tiring chewing (myasthenia): the junction between nerve and muscle, neurology first.
+        ("颈椎间盘膨出压迫神经根,左手臂一阵阵发麻,握力也差了", "neurogenic"),
+        ("去年做了腰椎手术,到现在右脚背还是勾不起来,走路啪嗒啪嗒的", "neurogenic"),
+        ("糖尿病足,左脚前掌没什么知觉,踩到东西都不知道", "neurogenic"),
+        ("颅内肿瘤切除术后半年,右手右腿一直不灵活,写字歪歪扭扭", "neurogenic"),
+        ("我妈有帕金森病,走路小碎步,最近腿越来越没力气", "neurogenic"),
+        ("我爸有糖尿病又半身不遂,左边胳膊腿越来越细了", "neurogenic"),
+        ("脖子疼牵扯到右胳膊,右手小指和无名指麻,拿东西没劲", "neurogenic"),
+        ("晚上睡觉手指头麻醒,甩甩手就好点,大拇指那边的肉好像少了", "neurogenic"),
+        ("我今年55,两条腿从脚往上都是麻的像穿了袜子,已经两年了", "neurogenic"),
+        ("眼皮老往下掉,吃饭嚼一会就嚼不动了,说话久了声音也小", "neurogenic"),
+        ("最近不光四肢无力,起床和爬楼都很困难,脸上和眼皮周围还起了紫红色的疹子", "myopathic"),
+        ("胸椎压缩性骨折后一直躺着,上厕所都得爬着去,腿越来越没劲", "disuse"),
+        ("胳膊骨折做了手术打了钢板,现在那只胳膊拿东西一会就酸没劲", "disuse"),
+        ("老爷子膝盖和肩膀疼了好几年,不爱动,胳膊腿都细了", "disuse"),
+        ("食道癌做完放疗,现在只能喝点粥,瘦了三十斤,走几步就没劲", "nutritional"),
     ],
 )
 def test_a_description_ranks_its_category_first(text, top):
@@ -102,6 +118,8 @@ def test_a_description_ranks_its_category_first(text, top):
         ("走一段路要蹲下歇一会", "proximal"),  # squatting to rest is no failure to rise
         ("腿变瘦了", "weight_loss"),  # the wasting itself
         ("会不会是低钾", "hypokalaemia"),
+        ("芝麻的吃多了", "numbness"),
+        ("今年5月开始没劲", "onset_after_40"),
     ],
 )
 def test_words_that_must_not_be_read_as_a_signal(text, signal):
@@ -135,6 +153,10 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("多发性肌炎患者", "diagnosed_myopathic"),
         ("腰疼放射到小腿", "nerve_pain"),
         ("喝了三十年白酒", "alcohol"),
+        ("两只脚像穿了袜子一样", "numbness"),
+        ("我今年48,手没劲", "onset_after_40"),
+        ("吃饭嚼一会就嚼不动", "myasthenia"),
+        ("颅内有个占位", "brain_lesion"),
         ("我外公半边身子瘫了好几年", "stroke_history"),
         ("去年冬天煤气中毒,救过来以后手脚不听使唤", "neuro_history"),
         ("蹲下去就站不起来", "proximal"),
