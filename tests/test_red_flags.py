@@ -239,3 +239,128 @@ def test_gate_sends_an_unsure_classifier_red_flag_to_the_fallback():
 
 def test_gate_leaves_other_intents_alone():
     assert decide("肌肉萎缩是什么原因", {"name": "ask_causes", "confidence": 0.9}, [], CONFIG) is None
+
+
+# Issue 10 point 5: emergencies as patients and relatives actually tell them (our own wordings: dialect,
+# relatives, no punctuation, a question tacked on), each with the flag it must raise.
+EMERGENCIES_IN_PATIENT_WORDS = [
+    ("我爸刚才吃着饭,右边手脚突然不听使唤了", "stroke"),
+    ("俺娘今早起来一边身子没得劲,嘴角往左歪", "stroke"),
+    ("老伴说话突然大舌头,口水顺着嘴角往下淌", "stroke"),
+    ("我妈半个钟头前右手右脚都使不上劲了", "stroke"),
+    ("爷爷早上起来说话含含糊糊的,左边胳膊抬不起来", "stroke"),
+    ("外婆今天嘴歪了喝水从嘴角漏出来", "stroke"),
+    ("我老公一觉醒来右半边身子瘫了", "stroke"),
+    ("父亲昨晚开始舌头发硬讲不出话", "stroke"),
+    ("我妈刚才突然一只眼睛看不见了,过了几分钟又好了", "stroke"),
+    ("我爸这两天手脚麻木说话也不太清楚了会不会是中风", "stroke"),
+    ("刚才我妈脸一边耷拉下来了", "stroke"),
+    ("我爸右边手脚没劲了,拿不住筷子,话也说不利索", "stroke"),
+    ("我妈重症肌无力,这两天喘气越来越费劲", "breathing"),
+    ("老爸躺下就喘不过气,得坐起来才行", "breathing"),
+    ("孩子呼吸很弱嘴唇发紫", "breathing"),
+    ("说半句话就没气了,痰也咳不出来", "breathing"),
+    ("憋得上不来气,浑身没劲", "breathing"),
+    ("这两天胸闷气短越来越厉害,腿也没劲", "breathing"),
+    ("我爸这几天饭咽不下去,喝水就呛", "swallowing"),
+    ("外公吃东西老噎着,口水都兜不住", "swallowing"),
+    ("我妈喝口水都呛得咳个不停,吞东西费劲", "swallowing"),
+    ("我儿子感冒好了以后腿没得劲,两天工夫就走不了路了", "rapid_progression"),
+    ("从脚往上麻到腰了,才一天", "rapid_progression"),
+    ("先是脚麻后来大腿也麻了,今天手指头也麻了", "rapid_progression"),
+    ("我老婆昨天还能上班,今天连筷子都拿不起来", "rapid_progression"),
+    ("昨天还好好的今天早上两条腿软得站不住,这是怎么了", "rapid_progression"),
+    ("我爸早上起来两条腿瘫了站不起来", "acute_paralysis"),
+    ("我老公下午突然两腿发软一屁股坐地上起不来", "acute_paralysis"),
+    ("我姐刚才突然浑身瘫软,一点劲都没有", "acute_paralysis"),
+    ("昨天开始头晕,今天早上整个人软趴趴的躺在床上起不来", "acute_paralysis"),
+    ("搬重物闪了腰,现在两条腿发麻尿不出来", "cord_compression"),
+    ("从梯子上摔下来,腰以下没感觉了", "cord_compression"),
+    ("健身练完腿大腿又肿又疼,尿像酱油", "rhabdomyolysis"),
+    ("这两天浑身肉疼,尿跟浓茶一个颜色", "rhabdomyolysis"),
+    ("孩子发着高烧,软得像面条,叫他也不应", "floppy_child"),
+    ("三个月的宝宝发烧了,吃奶没劲一直睡", "floppy_child"),
+    ("我奶奶这两天迷迷糊糊的,叫她也不太答应,浑身没劲", "confusion"),
+    ("我爸叫不醒了", "confusion"),
+]
+
+# Messages that share words with an emergency but are not one: chronic or habitual, placed in the past,
+# with a known cause outside the muscles and nerves, hypothetical, negated, or a general question.
+NOT_EMERGENCIES_SHARING_WORDS = [
+    "我经常会喘不上气,好几年了,一累就这样",
+    "老是觉得胸闷气短,浑身乏力,月经量一直很多",
+    "贫血好几年了,一走快就胸闷气短",
+    "胃镜说是食管炎,吃东西咽不下去",
+    "慢性咽炎,吞东西总觉得嗓子有东西卡着",
+    "做钡餐诊断贲门失弛缓,吃饭咽不下去还吐",
+    "我爸脑梗五年了,说话一直不太清楚,右边手脚没劲",
+    "中风后遗症,左边身子不听使唤,现在在做康复",
+    "我妈前年脑出血,现在右边手脚不利索,想问吃什么药",
+    "孩子以前确诊过癫痫,有时候会四肢抽搐",
+    "宝宝发烧38度5,手脚上有红疹子,精神还可以",
+    "吃了降压药以后头晕心慌手抖,停药三天了还是没劲",
+    "我姐要是突然说不出话该怎么办",
+    "如果喘不上气是不是要打120",
+    "我担心哪天会突然瘫了",
+    "听说中风会嘴歪眼斜,我爸腿有点没劲",
+    "我没有喘不过气,吃饭也不呛",
+    "嘴不歪,说话也清楚,就是腿软",
+    "腿软好几年了,一天比一天差",
+    "我的腿常年发麻,从脚一直麻到膝盖",
+    "尿颜色深黄,腿有点酸",
+    "孩子从小就软,抬头也晚",
+    "我奶奶老年痴呆好几年了,有时候犯糊涂,腿脚也没劲",
+    "我妈腿没劲好几年了,最近越来越重",
+    "小时候得过面瘫,嘴角现在还有点歪",
+    "孩子三岁了说话还口齿不清",
+    "舌头上长了个溃疡,说话不利索",
+    "左手经常发麻,过一会儿就好了,颈椎不好",
+    "今天爬山回来两条腿没劲",
+    "今天早上跑完五公里两条腿发软",
+    "我爸十年前有一次突然晕倒,后来查出脑梗,恢复得还行,现在走路慢",
+    "前两天孩子突然发烧,今天腿上起了疹子",
+    "一爬楼梯就上气不接下气,腿也没劲",
+    "浑身没劲好几个月了,最近老是觉得气短",
+    "我妈吃饭经常被鱼刺卡住",
+]
+
+
+@pytest.mark.parametrize("text,flag_id", EMERGENCIES_IN_PATIENT_WORDS)
+def test_an_emergency_in_a_patients_own_words_is_caught(text, flag_id):
+    assert flag_id in [flag.id for flag in red_flags.detect(text)]
+    assert decide(text, {"name": "describe_symptoms", "confidence": 0.9}, [], CONFIG) == {"name": "red_flag", "confidence": 1.0}
+
+
+@pytest.mark.parametrize("text", NOT_EMERGENCIES_SHARING_WORDS)
+def test_a_chronic_past_known_cause_or_hypothetical_message_is_not_an_emergency(text):
+    assert red_flags.detect(text) == []
+
+
+@pytest.mark.parametrize("text", [
+    "上周开始胃疼,吃了药也不管用,全身没劲",
+    "孩子前天突然发高烧,身上起了一片红疹子",
+    "女儿去年诊断癫痫,昨天又突然抽了一次,手脚抽搐",
+    "吃了那个药以后头晕手抖,停药两天了还是没劲",
+])
+def test_gate_does_not_trust_a_classifier_red_flag_when_nothing_acute_is_tied_to_a_deficit(text):
+    """The acute word belongs to a stomach ache, a fever or a drug; the tiredness is not new: no 120."""
+    ranking = [{"name": "red_flag", "confidence": 0.97}, {"name": "describe_symptoms", "confidence": 0.02}]
+    assert red_flags.detect(text) == []
+    assert decide(text, ranking[0], ranking, CONFIG)["name"] != "red_flag"
+
+
+@pytest.mark.parametrize("text", ["我妈从昨天开始头晕,今天早上起来整个人没力气,躺着不想动", "我爸刚刚一下子腿就不行了整个人倒在地上"])
+def test_gate_keeps_a_classifier_red_flag_that_ties_a_sudden_change_to_a_deficit(text):
+    assert red_flags.acute_deficit(text)
+    assert decide(text, {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
+
+
+@pytest.mark.parametrize("text", ["我爸突然说话不清了,会不会是中风", "昨天还能走今天站不起来了,会不会是缺钾"])
+def test_a_question_asked_after_the_finding_leaves_it_an_emergency(text):
+    assert red_flags.detect(text)
+
+
+def test_concepts_may_name_concepts_but_not_themselves():
+    assert red_flags.expand("{a}", {"a": "x{b}", "b": "y"}) == "(?:x(?:y))"
+    with pytest.raises(ValueError):
+        red_flags.expand("{a}", {"a": "x{a}"})
