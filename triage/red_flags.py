@@ -171,11 +171,6 @@ def _search(name: Text, text: Optional[Text]) -> bool:
     return bool(text and regex and regex.search(textmatch.normalise(text)))
 
 
-def has_acute_cue(text: Optional[Text]) -> bool:
-    """Whether the message places something in hours or days, or says it came on suddenly or is worsening."""
-    return _search("acute", text)
-
-
 def long_course(text: Optional[Text]) -> bool:
     """Whether the message tells a course of months or years, or from birth (the `long_course` concept)."""
     return _search("long_course", text)
