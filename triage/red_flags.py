@@ -100,9 +100,14 @@ def _affirmed_in(clause: Text, match: re.Match, clause_none: Optional[Pattern]) 
     return not (clause_none and clause_none.search(clause))
 
 
-def has_affirmed(text: Text, regex: Pattern, clause_none: Optional[Pattern] = None) -> bool:
-    """Whether `regex` matches some clause of `text` as a report (see the module docstring)."""
+def has_affirmed(text: Text, regex: Pattern, clause_none: Optional[Pattern] = None, statements_only: bool = False) -> bool:
+    """Whether `regex` matches some clause of `text` as a report (see the module docstring).
+
+    `statements_only` skips clauses that ask (for a message with no person or time in it: 呼吸困难是怎么回事).
+    """
     for clause in textmatch.clauses(text):
+        if statements_only and textmatch.is_general_question(clause):
+            continue
         for match in regex.finditer(clause):
             if _affirmed_in(clause, match, clause_none):
                 return True
@@ -115,35 +120,44 @@ def _clause_around(text: Text, start: int) -> Tuple[Text, int]:
     return text[clause_start: min(ends) if ends else len(text)], clause_start
 
 
-def across_affirmed(text: Text, regex: Pattern) -> bool:
+def across_affirmed(text: Text, regex: Pattern, statements_only: bool = False) -> bool:
     """A message-wide match that is a report where it starts (not negated, not hypothetical there)."""
     normalised = textmatch.normalise(text)
     for match in regex.finditer(normalised):
         clause, clause_start = _clause_around(normalised, match.start())
+        if statements_only and textmatch.is_general_question(clause):
+            continue
         start = match.start() - clause_start
         if not textmatch.is_negated(clause, start) and not _unreal_before(clause[:start]):
             return True
     return False
 
 
-def _rule_matches(rule: Rule, text: Text, normalised: Text) -> bool:
+def _rule_matches(rule: Rule, text: Text, normalised: Text, statements_only: bool) -> bool:
     if any(regex.search(normalised) for regex in rule.none):
         return False
-    return all(has_affirmed(text, regex, rule.clause_none) for regex in rule.all) and all(
-        across_affirmed(text, regex) for regex in rule.across
+    return all(has_affirmed(text, regex, rule.clause_none, statements_only) for regex in rule.all) and all(
+        across_affirmed(text, regex, statements_only) for regex in rule.across
     )
 
 
 def detect(text: Optional[Text]) -> List[RedFlag]:
-    """Red flags reported in `text`; empty for negations, hypotheticals and general questions about one."""
+    """Red flags reported in `text`; empty for negations, hypotheticals and general questions about one.
+
+    A message that asks and names no person or time (呼吸困难是怎么回事) is a general question: only its
+    clauses that state something count (有痰怎么办,呼吸困难), and none at all when it asks about signs,
+    symptoms or prevention (中风有哪些表现?嘴歪,说话不清: the `textbook` concept).
+    """
     if not text or not text.strip():
         return []
-    if textmatch.is_general_question(text):
+    normalised = textmatch.normalise(text)
+    general = textmatch.is_general_question(text)
+    textbook = concept("textbook")
+    if general and textbook and textbook.search(normalised):
         return []
     found: Dict[Text, RedFlag] = {}
-    normalised = textmatch.normalise(text)
     for rule in rules():
-        if rule.flag_id not in found and _rule_matches(rule, text, normalised):
+        if rule.flag_id not in found and _rule_matches(rule, text, normalised, general):
             found[rule.flag_id] = RedFlag(rule.flag_id, rule.reason)
     return list(found.values())
 
