@@ -514,7 +514,7 @@ def test_gate_does_not_trust_a_classifier_red_flag_when_nothing_acute_is_tied_to
     assert decide(text, ranking[0], ranking, CONFIG)["name"] != "red_flag"
 
 
-@pytest.mark.parametrize("text", ["我妈从昨天开始头晕,今天早上起来整个人没力气,躺着不想动", "我爸刚刚一下子腿就不行了整个人倒在地上"])
+@pytest.mark.parametrize("text", ["我妈从昨天开始头晕,今天早上起来整个人没力气,躺着不想动", "我爸刚刚一下子腿就不行了整个人倒在地上", "今天胸口一直隐隐地疼,浑身没劲"])
 def test_gate_keeps_a_classifier_red_flag_that_ties_a_sudden_change_to_a_deficit(text):
     assert red_flags.acute_deficit(text)
     assert decide(text, {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
