@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from staff import auth, handoff, tracker
+from staff import auth, handoff, labels, tracker
 from triage import knowledge
 
 MAX_TEXT = 2000
@@ -64,7 +64,8 @@ async def call_rasa(services: Any, path: Text, body: Dict[Text, Any]) -> Optiona
         return f"连不上机器人服务器({cfg.rasa_url}):{type(error).__name__}。"
     if reply.status_code >= 400:
         return f"机器人服务器拒绝了请求(HTTP {reply.status_code}):{data.get('error', '')}"
-    return data.get("error") or None
+    note = data.get("note")
+    return labels.handoff_note(note, tracker.CHANNEL_LABELS) if note else None
 
 
 @auth.page(role="viewer")
