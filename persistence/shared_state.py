@@ -127,7 +127,7 @@ async def subscribe(topic: str, handler: Callable[[Dict[str, Any]], Awaitable[No
     """
     import redis.asyncio
 
-    channel, pause = key("pubsub", topic), 0.5
+    channel, pause, me = key("pubsub", topic), 0.5, PROCESS_ID
     while True:
         # A client of its own: the subscription holds a connection, and its reads wait longer than the
         # 1 s socket timeout of the others (get_message's timeout overrides it; PING every 15 s when idle).
@@ -148,7 +148,7 @@ async def subscribe(topic: str, handler: Callable[[Dict[str, Any]], Awaitable[No
                     payload = json.loads(message["data"])
                 except ValueError:
                     continue
-                if payload.get("origin") == PROCESS_ID:
+                if payload.get("origin") == me:
                     continue
                 try:
                     await handler(payload)
