@@ -236,9 +236,10 @@ class HandoffChannel(InputChannel):
             if refused:
                 return refused
             note = await say(row, response_text("utter_handoff_back"), resume=True)
-            if note is None or note["code"] != "store_unavailable":  # resumed (delivered or not): over
+            ended = note is None or note["code"] != "store_unavailable"  # resumed, whether told or not
+            if ended:
                 await _db(handoff.end, row["id"], "staff")
-            return response.json({"delivered": note is None, "note": note})
+            return response.json({"delivered": note is None, "note": note, "ended": ended})
 
         return hook
 
