@@ -162,10 +162,10 @@ async def subscribe(topic: str, handler: Callable[[Dict[str, Any]], Awaitable[No
         finally:
             if ready is not None:
                 ready.clear()
-            try:
-                await pubsub.close()
-                await client.close()
-            except Exception:
-                pass
+            for close in (pubsub.close, client.close):
+                try:
+                    await close()
+                except Exception:  # the connection is gone already
+                    pass
         await asyncio.sleep(pause)
         pause = min(retry_max, pause * 2)
