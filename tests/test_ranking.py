@@ -119,6 +119,7 @@ def test_a_description_ranks_its_category_first(text, top):
         ("腿变瘦了", "weight_loss"),  # the wasting itself
         ("会不会是低钾", "hypokalaemia"),
         ("芝麻的吃多了", "numbness"),
+        ("腰酸痛好多年", "muscle_pain"),  # a back's ache, not a muscle disease
         ("今年5月开始没劲", "onset_after_40"),
     ],
 )
