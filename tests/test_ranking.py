@@ -120,6 +120,8 @@ def test_a_description_ranks_its_category_first(text, top):
         ("会不会是低钾", "hypokalaemia"),
         ("芝麻的吃多了", "numbness"),
         ("腰酸痛好多年", "muscle_pain"),  # a back's ache, not a muscle disease
+        ("连着好几天手麻", "nerve_pain"),  # 连着 of days, not pain running down
+        ("我妈脑萎缩,记性越来越差", "neuro_history"),  # an out-of-scope organ word (tests/real/README.md)
         ("今年5月开始没劲", "onset_after_40"),
     ],
 )
