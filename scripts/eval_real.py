@@ -254,6 +254,19 @@ def miss_lines(outcomes: Sequence[Outcome], texts: Dict[Text, Text], name: Text 
     return lines + [""]
 
 
+def emergency_ranking_lines(outcomes: Sequence[Outcome]) -> List[Text]:
+    """Caught emergencies that carry a category: does their triage_result rank it first (issue 10, point 6)?"""
+    ranked = [o for o in outcomes if o.label == "emergency" and o.handled == "emergency" and o.item.get("category")]
+    if not ranked:
+        return []
+    lines = [f"- emergency rankings with the labelled category first: {pct(sum(o.top1() for o in ranked), len(ranked))}"
+             f" (no triage_result: {sum(o.result is None for o in ranked)})"]
+    for o in ranked:
+        if not o.top1():
+            lines.append(f"  - `{o.item['id']}` labelled {o.item['category']}; ranked {o.causes()[:2] or 'nothing'}")
+    return lines + [""]
+
+
 # ---------------------------------------------------------------- running against servers
 
 def rest_sender(base_url: Text) -> Callable[[Text, Text], List[Dict[Text, Any]]]:
@@ -294,6 +307,7 @@ def report(
         lines += summary_lines(name, outcomes)
         lines += batch_lines(outcomes)
         if name in readable:
+            lines += emergency_ranking_lines(outcomes)
             lines += miss_lines(outcomes, texts, name)
     return "\n".join(lines)
 

@@ -222,3 +222,14 @@ def test_the_independent_set_is_complete_and_its_report_lists_every_miss():
     assert texts[first["id"]][:40] in report and texts[second["id"]][:40] in report
     assert texts[third["id"]] not in report
     assert "category top-1: 0% (0/2); top-2: 50% (1/2)" in report
+
+
+def test_caught_emergencies_report_whether_their_ranking_puts_the_labelled_category_first():
+    item = {"id": "e", "handling": "emergency", "category": "neurogenic", "category2": None}
+    right = eval_real.Outcome(item, "emergency", {"causes": [{"id": "neurogenic"}, {"id": "genetic"}]})
+    zeros = eval_real.Outcome({**item, "id": "f"}, "emergency", {"causes": [{"id": "genetic"}, {"id": "disuse"}]})
+    missed = eval_real.Outcome({**item, "id": "g"}, "interview")
+    lines = eval_real.emergency_ranking_lines([right, zeros, missed])
+    assert lines[0].startswith("- emergency rankings with the labelled category first: 50% (1/2)")
+    assert lines[1] == "  - `f` labelled neurogenic; ranked ['genetic', 'disuse']"
+    assert eval_real.emergency_ranking_lines([missed]) == []
