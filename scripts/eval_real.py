@@ -86,6 +86,15 @@ def triage_result(messages: Iterable[Dict[Text, Any]]) -> Optional[Dict[Text, An
     return None
 
 
+# First-turn replies that put the warning signs and a one-tap 120 button before anything else.
+SCREEN_NAMES = {"utter_red_flag_check", "utter_clarify_fatigue"}
+
+
+def screened(events: Sequence[Dict[Text, Any]]) -> bool:
+    """Whether the bot showed the red-flag check (a safety net under the gate) in these events."""
+    return any((e.get("metadata") or {}).get("utter_action") in SCREEN_NAMES for e in events if e.get("event") == "bot")
+
+
 def classify(events: Sequence[Dict[Text, Any]]) -> Text:
     """How the bot handled the conversation so far: one of OUTCOMES (see tests/real/README.md)."""
     actions = {e.get("name") for e in events if e.get("event") == "action"}
@@ -112,6 +121,7 @@ class Outcome:
     result: Optional[Dict[Text, Any]] = None
     turns: int = 1
     replies: List[Text] = field(default_factory=list)
+    screened: bool = False
 
     @property
     def label(self) -> Text:
@@ -140,7 +150,8 @@ def run_item(
     """Send `text` as the first turn of a new conversation; follow a description to its result."""
     sender = f"real-eval-{item['id']}-{uuid.uuid4().hex[:8]}"
     reply = send(text, sender)
-    outcome = Outcome(item, classify(events_of(sender)), triage_result(reply))
+    events = events_of(sender)
+    outcome = Outcome(item, classify(events), triage_result(reply), screened=screened(events))
     outcome.replies = [m.get("text", "") for m in reply if m.get("text")]
     if item["handling"] == "interview" and item.get("category"):
         while outcome.result is None and outcome.turns < MAX_TURNS:
@@ -177,6 +188,7 @@ def figures(outcomes: Sequence[Outcome]) -> Dict[Text, Any]:
         "emergencies": len(emergencies),
         "emergencies_caught": sum(o.handled == "emergency" for o in emergencies),
         "emergencies_missed": sum(o.handled != "emergency" for o in emergencies),
+        "emergencies_missed_unscreened": sum(o.handled != "emergency" and not o.screened for o in emergencies),
         "false_emergencies": sum(o.handled == "emergency" and o.label != "emergency" for o in outcomes),
         "descriptions": len(descriptions),
         "descriptions_started": sum(o.handled == "interview" or o.result is not None for o in descriptions),
@@ -211,7 +223,8 @@ def summary_lines(name: Text, outcomes: Sequence[Outcome]) -> List[Text]:
         f"- handled as labelled: {pct(f['handled_count'], n)}",
         f"- dodged (fallback or out-of-scope reply on an in-scope message): {pct(f['dodged'], n)}",
         f"- emergencies caught: {f['emergencies_caught']}/{f['emergencies']}"
-        f" (false emergencies on other messages: {f['false_emergencies']})",
+        f" (false emergencies on other messages: {f['false_emergencies']};"
+        f" missed without the red-flag check: {f['emergencies_missed_unscreened']})",
         f"- descriptions where the interview or a result started: {pct(f['descriptions_started'], f['descriptions'])}",
         f"- category top-1: {pct(f['top1_count'], f['graded'])}; top-2: {pct(f['top2_count'], f['graded'])}",
         "",
