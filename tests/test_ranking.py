@@ -225,3 +225,11 @@ def test_unable_to_stand_after_bed_rest_is_not_self_care():
     assert level("我爸住院躺了三个月,出院后腿没劲站不住") == "routine"
     assert level("我妈做完手术卧床一个多月,现在下不了床") == "routine"
     assert level("打了六周石膏拆了以后小腿细了一圈,走路没事") == "self_care"
+
+
+def test_unable_to_stand_still_leaves_the_location_question_to_ask():
+    from triage import interview
+
+    facts = {**interview.empty_facts(), "location": ["cannot_stand"], "immobilisation": ["bed_rest"]}
+    assert interview.choose_next(facts, []) == "onset_age"
+    assert interview.choose_next(facts, ["onset_age", "onset_speed"]) == "location"

@@ -46,6 +46,9 @@ def choose_next(facts: Dict[Text, Any], asked: List[Text]) -> Optional[Text]:
     params = knowledge.scoring()
     if len(asked) >= params["max_questions"]:
         return None
+    # Signals that say something without answering their question (站不住 says nothing of where or which side).
+    partial = set(params.get("not_an_answer", []))
+    facts = {f: (v if v and not set(v) <= partial else None) for f, v in facts.items()}
     known = sum(1 for v in facts.values() if v)
     order = facts_order()
     if set(facts.get("onset_age") or []) & {"onset_birth", "onset_child"}:
