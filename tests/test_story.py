@@ -177,3 +177,12 @@ def test_a_distrusted_red_flag_about_another_organ_falls_back_to_out_of_scope():
     SymptomDetector({"min_signals": 2}).process([message])
     assert message.get("intent")["name"] == "red_flag"
     assert message.get("intent_ranking")[1] == {"name": "out_of_scope", "confidence": 1.0}
+
+
+def test_the_readers_word_lists_are_in_the_knowledge_file_and_compile():
+    words = knowledge.load()["story_reader"]
+    for concept in ("person", "context", "limb", "weak", "wasting_change", "function", "nerve", "fatigue", "not_muscle",
+                    "hypothetical", "asks_term", "placing_signals", "muscle_signals"):
+        assert words[concept] and all(isinstance(w, str) and w for w in words[concept]), concept
+    lexicon = story._lexicon()
+    assert lexicon.limb_weak.search("左腿没劲") and not lexicon.limb_weak.search("今天天气好")
