@@ -4,6 +4,10 @@
   or failing tasks in their own limbs is a description even when it names a disease or asks a question, so any
   topic intent becomes describe_symptoms; tiredness of the whole person becomes describe_fatigue (one
   clarifying question), a disease feared on one finding becomes ask_worry. red_flag stays with the gate.
+- A kind of patient asked about ('截瘫病人用什么助行器'), nobody in particular, is a question: the classifier's
+  best question intent answers it rather than an interview.
+- No message about weakness, wasting, fatigue or a limb's function is dodged: a fallback or an off-topic guess
+  that the reader cannot place becomes the clarifying question (the muscles, or tiredness?).
 - A fallback (or an unsure off-topic guess) that names symptoms is a patient describing them: long WeChat-style
   descriptions vary more than any training set.
 - An `inform` (a short interview answer) that names no finding at all is a fallback: off-topic fragments such
@@ -40,9 +44,13 @@ TOPICS = frozenset({
     DESCRIBE, FATIGUE, WORRY, "ask_exam", "bot_challenge",
 })
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
+# Intents that answer a question; a question about a kind of patient takes the best-ranked of them.
+QUESTIONS = ("ask_care", "ask_causes", "ask_cause_category", "ask_exam")
+QUESTION_MIN_CONFIDENCE = 0.05
 
 
-def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Optional[List[Dict[Text, Any]]] = None) -> Optional[Text]:
+def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Optional[List[Dict[Text, Any]]] = None,
+                 ranking: Optional[List[Dict[Text, Any]]] = None) -> Optional[Text]:
     """The intent a person's story, tiredness or worry forces, or None to keep the classifier's.
 
     Also for the classifier's red_flag: the gate after this component keeps red_flag when it trusts it, and
@@ -51,26 +59,44 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     name = intent.get(INTENT_NAME_KEY)
     if name not in TOPICS and name != RED_FLAG:
         return None
-    forced = _FORCED.get(story.handling(text))
+    kind = story.handling(text)
+    forced = _FORCED.get(kind)
     if forced:
         return forced
     reading = story.read(text)
+    if kind == "question" and name not in QUESTIONS:
+        asked = best_question(ranking or [])
+        if asked:
+            return asked
     if name == FATIGUE and reading.muscle:
         return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE
+    # Weakness or tiredness the reader cannot place is never off-topic either: ask which it is.
+    if name in (*OVERRIDABLE, RED_FLAG) and reading.topic and kind != "question":
+        return FATIGUE
     if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE
+    if name in (DESCRIBE, FALLBACK) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
+        return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
     if name in TOPICS and story.names_other_organ(text) and not (reading.muscle or reading.fatigue):
         return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
+    return None
+
+
+def best_question(ranking: List[Dict[Text, Any]]) -> Optional[Text]:
+    """The classifier's best-ranked question intent, if it gave one any weight."""
+    for entry in ranking:
+        if entry.get(INTENT_NAME_KEY) in QUESTIONS and entry.get(PREDICTED_CONFIDENCE_KEY, 0) >= QUESTION_MIN_CONFIDENCE:
+            return entry[INTENT_NAME_KEY]
     return None
 
 
 def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Dict[Text, Any]]) -> bool:
     """A long message, or one about another organ's 萎缩, that names nothing of muscles, limbs' strength or
     tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg)."""
-    if reading.muscle or reading.fatigue or reading.general_weak or reading.finding_signals or reading.term:
+    if reading.topic or reading.fatigue or reading.general_weak or reading.finding_signals or reading.term:
         return False
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False
@@ -98,6 +124,7 @@ def is_empty_answer(text: Optional[Text], intent: Dict[Text, Any], entities: Lis
         intent.get(INTENT_NAME_KEY) == INFORM
         and findings(text, entities) == 0
         and extraction.answer_kind(text) is None
+        and not story.read(text).topic
     )
 
 
@@ -120,11 +147,12 @@ class SymptomDetector(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             entities = message.get(ENTITIES) or []
-            forced = story_intent(message.get(TEXT), intent, entities)
+            ranking = message.get(INTENT_RANKING) or []
+            forced = story_intent(message.get(TEXT), intent, entities, ranking)
             if not forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
                 # What the gate would fall back to, read like any other classifier result (胃萎缩 stays out).
-                runner_up = next((r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG), None)
-                forced = story_intent(message.get(TEXT), runner_up or {INTENT_NAME_KEY: FALLBACK}, entities)
+                runner_up = next((r for r in ranking if r.get(INTENT_NAME_KEY) != RED_FLAG), None)
+                forced = story_intent(message.get(TEXT), runner_up or {INTENT_NAME_KEY: FALLBACK}, entities, ranking)
             if forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
                 # The gate decides about red_flag; if it distrusts it, this reading is the runner-up.
                 ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != forced]

@@ -14,6 +14,8 @@ from triage import extraction, knowledge, textmatch
 # Limits on how far apart the words of one finding may be (letters within one clause).
 _CLAUSE_GAP = r"[^,，。;；!！?？]"
 WORRY_MAX_FINDINGS = 1
+# Complaints of other organs that make a limb's vague softness part of feeling unwell all over.
+MALAISE_MIN_COMPLAINTS = 2
 _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
 
 
@@ -28,16 +30,21 @@ class _Lexicon:
         alt = {name: _alternatives(values) for name, values in words.items()}
         gap = _CLAUSE_GAP
         self.person = re.compile(alt["person"])
+        self.population = re.compile(alt["population"])
+        self.pronoun = re.compile("(他|她|自己)")
         self.age = re.compile(alt["age"])
         self.diagnosed = re.compile(alt["diagnosed"])
         self.baby = re.compile(alt["baby"])
-        self.context = re.compile(alt["context"])
+        self.time = re.compile(alt["time"])
+        self.context = re.compile(alt["time"] + "|" + alt["life_events"])
+        self.side = re.compile("(左|右|一侧|单侧|半边|半身)")
         self.limb = alt["limb_side"] + "?" + alt["limb_measure"] + "?" + alt["limb"]
         self.all_limbs = re.compile(alt["all_limbs"])
         # Weak or failing in a named limb: the muscles themselves.
         self.limb_weak = re.compile("(" + self.limb + "|肌肉)" + gap + "{0,8}" + alt["weak"])
         # A named limb that fails (not merely tired or heavy): the muscles even when tiredness words come with it.
         self.limb_strong_weak = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["strong_weak"])
+        self.limb_soft = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["soft_weak"])
         # Limbs all together or the whole body: as often tiredness as weakness.
         self.general_weak = re.compile(alt["whole_body"] + gap + "{0,5}" + alt["whole_body_weak"])
         # Muscle or a limb getting thin.
@@ -46,6 +53,7 @@ class _Lexicon:
             + "|肌肉" + gap + "{0,4}" + alt["muscle_wasting"] + "|" + alt["wasting_change"]
         )
         self.function = re.compile(alt["function"])
+        self.paralysis = re.compile(alt["paralysis"])
         # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
         self.nerve = re.compile(self.limb + gap + "{0,6}" + alt["limb_nerve"] + "|" + alt["nerve"])
         self.bare_numbness = re.compile(alt["bare_numbness"])
@@ -53,6 +61,9 @@ class _Lexicon:
         self.lost_weight = re.compile(alt["lost_weight"])
         self.thin = re.compile(alt["thin"])
         self.fatigue = re.compile(alt["fatigue"])
+        self.malaise = re.compile(alt["malaise"])
+        self.topic = re.compile(alt["topic"])
+        self.negation = re.compile(alt["negation_cue"] + alt["negation_filler"] + "{0,3}$")
         self.not_muscle = re.compile(alt["not_muscle"] + "部?$")
         self.hypothetical = re.compile(alt["hypothetical"])
         self.muscle_disease = re.compile(alt["muscle_disease"])
@@ -86,13 +97,20 @@ STORY_MIN_FACTS_WITHOUT_PERSON = 3
 @dataclass(frozen=True)
 class Reading:
     """What one message says about a person."""
-    person: bool = False
+    person: bool = False  # someone particular (not 'a paraplegic patient' in general)
+    population: bool = False  # a kind of patient named ('截瘫病人', '中风患者')
     context: bool = False
+    time: bool = False  # a moment, a course or a habit: a report, even without a subject
     age: bool = False
-    findings: Tuple[Text, ...] = ()  # weakness, wasting, function, nerve: the muscles
+    findings: Tuple[Text, ...] = ()  # limb_weak, wasting, function, nerve, paralysis, floppy: the muscles
     general_weak: bool = False
     limb_fails: bool = False  # a named limb's weakness in strong words (腿没劲, 胳膊抬不起), not just 腿累
+    limb_soft: bool = False  # a named limb gone soft (腿软, 双腿发软)
     fatigue: bool = False
+    malaise: int = 0  # how many other organs' complaints (sleep, heart, stomach ...) come with it
+    sided: bool = False  # a side is named (左, 右, 半边): a limb's weakness on one side is never malaise
+    topic: bool = False  # anything about weakness, wasting, fatigue or a limb's function
+    organ_weak: bool = False  # weakness said only of an organ ('小便无力', '咳嗽无力'), not of muscles or the person
     signals: int = 0
     muscle_signals: int = 0
     finding_signals: int = 0
@@ -106,31 +124,50 @@ class Reading:
         return bool(self.findings)
 
     @property
+    def particular(self) -> bool:
+        """Someone in particular, or a moment in a life: what is told happened to someone."""
+        return self.person or self.diagnosed or self.time or self.age
+
+    @property
     def is_fatigue(self) -> bool:
         """Tiredness (or weakness of the whole body) with nothing that points at the muscles themselves."""
-        if not (self.fatigue or self.general_weak):
-            return False
         if self.term and knowledge.category_for_term(self.term) in _DISEASE_CATEGORIES:
             return False  # '代谢性肌病为什么容易累', '乏力,怀疑是肌炎': a muscle disease, not tiredness
-        if self.muscle_disease:
+        if self.muscle_disease or self.muscle_signals:
             return False
         strong = [f for f in self.findings if f != "limb_weak"]
-        if strong or self.muscle_signals or self.limb_fails:
+        if strong:
+            return False
+        if self.limb_soft and not self.limb_fails and self.malaise >= MALAISE_MIN_COMPLAINTS and not self.sided:
+            return True  # '心慌失眠头昏,双腿发软,胃胀': the legs' softness is part of feeling unwell all over
+        if not (self.fatigue or self.general_weak) or self.limb_fails or self.limb_soft:
             return False
         return not (self.findings and not self.fatigue)
 
     @property
     def is_story(self) -> bool:
-        """Someone and a finding in the muscles, or a finding told with enough detail to be someone's."""
-        return self.muscle and (
-            self.person or self.diagnosed or len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
-        )
+        """A finding in the muscles told of someone or placed in time, or told with enough detail to be someone's.
+        A paralysis named alone ('截瘫病人用什么助行器') is a question's subject unless someone particular has it."""
+        if not self.muscle or (set(self.findings) == {"paralysis"} and not self.particular):
+            return False
+        return self.particular or len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
+
+    @property
+    def is_question(self) -> bool:
+        """A kind of patient asked about ('中风病人要注意什么'), nobody in particular: a question to answer."""
+        return self.population and not self.particular
 
     @property
     def is_worry(self) -> bool:
         """'我腿没劲会不会是渐冻症': a named disease feared on the strength of one finding."""
         richness = max(len(self.findings), self.signals) + self.age + self.context
         return "term" in self.asks and self.muscle and richness <= WORRY_MAX_FINDINGS
+
+
+def _negated(clause: Text, start: int) -> bool:
+    """textmatch's negation, but only when nothing but a filler stands between: '没有明显乏力' is negated,
+    '吃饭没味乏力' and '无食欲乏力' are not."""
+    return textmatch.is_negated(clause, start) and bool(_lexicon().negation.search(clause[:start]))
 
 
 def _affirmed(regex: re.Pattern, text: Text, organs: bool = False) -> List[re.Match]:
@@ -140,7 +177,7 @@ def _affirmed(regex: re.Pattern, text: Text, organs: bool = False) -> List[re.Ma
     for clause in textmatch.clauses(text):
         for match in regex.finditer(clause):
             # '如果腿没劲' is hypothetical; '我腿没劲会不会是渐冻症' reports the finding, then asks.
-            if lexicon.hypothetical.search(clause[: match.start()]) or textmatch.is_negated(clause, match.start()):
+            if lexicon.hypothetical.search(clause[: match.start()]) or _negated(clause, match.start()):
                 continue
             if organs and lexicon.not_muscle.search(clause[: match.start()]):
                 continue
@@ -155,7 +192,7 @@ def _fatigue_words(text: Text) -> bool:
         limb_spans = [m.span() for m in lexicon.limb_weak.finditer(clause)]
         for match in lexicon.fatigue.finditer(clause):
             inside = any(start <= match.start() < end for start, end in limb_spans)
-            if inside or textmatch.is_negated(clause, match.start()) or lexicon.not_muscle.search(clause[: match.start()]):
+            if inside or _negated(clause, match.start()) or lexicon.not_muscle.search(clause[: match.start()]):
                 continue
             if lexicon.hypothetical.search(clause[: match.start()]):
                 continue
@@ -210,6 +247,7 @@ def read(text: Optional[Text]) -> Reading:
     findings = []
     for name, regex in (
         ("limb_weak", lexicon.limb_weak), ("wasting", lexicon.wasting), ("function", lexicon.function), ("nerve", lexicon.nerve),
+        ("paralysis", lexicon.paralysis),
     ):
         if _affirmed(regex, limbs, organs=name == "limb_weak"):
             findings.append(name)
@@ -222,15 +260,27 @@ def read(text: Optional[Text]) -> Reading:
     ):
         findings.append("wasting")
     term = named_term(text)
+    population = bool(lexicon.population.search(text))
+    # 'X患者' in general, and 他/她/自己 pointing back at it, are nobody in particular.
+    someone = lexicon.pronoun.sub("", lexicon.population.sub("", text)) if population else text
+    in_scope = lexicon.other_organ.sub("", text)
+    topic = bool(findings) or bool(_affirmed(lexicon.topic, in_scope, organs=True))
     signal_ids = extraction.signal_ids(extraction.extract_signals(text))
     return Reading(
-        person=bool(lexicon.person.search(text)),
+        person=bool(lexicon.person.search(someone)),
+        population=population,
         context=bool(lexicon.context.search(text)),
+        time=bool(lexicon.time.search(text)),
         age=bool(lexicon.age.search(text)),
         findings=tuple(findings),
         general_weak=bool(_affirmed(lexicon.general_weak, limbs, organs=True)),
         limb_fails=bool(_affirmed(lexicon.limb_strong_weak, limbs, organs=True)),
+        limb_soft=bool(_affirmed(lexicon.limb_soft, limbs, organs=True)),
         fatigue=_fatigue_words(limbs),
+        malaise=len(set(m.group() for m in _affirmed(lexicon.malaise, text))),
+        sided=bool(lexicon.side.search(text)),
+        topic=topic,
+        organ_weak=not topic and bool(_affirmed(lexicon.topic, in_scope)),
         signals=len(signal_ids),
         muscle_signals=len(lexicon.muscle_signals.intersection(signal_ids)),
         finding_signals=len(set(signal_ids) - lexicon.placing_signals),
@@ -242,7 +292,7 @@ def read(text: Optional[Text]) -> Reading:
 
 
 def handling(text: Optional[Text]) -> Optional[Text]:
-    """'fatigue', 'story', 'worry' or None (leave the classifier's reading)."""
+    """'fatigue', 'worry', 'story', 'question' or None (leave the classifier's reading)."""
     reading = read(text)
     if reading.is_fatigue:
         return "fatigue"
@@ -250,4 +300,6 @@ def handling(text: Optional[Text]) -> Optional[Text]:
         return "worry"
     if reading.is_story:
         return "story"
+    if reading.is_question:
+        return "question"
     return None
