@@ -78,7 +78,7 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         return FATIGUE
     if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE
-    if name in (DESCRIBE, FALLBACK) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
+    if name in (DESCRIBE, FALLBACK, FATIGUE) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
         return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
     if name in TOPICS and story.names_other_organ(text) and not (reading.muscle or reading.fatigue):
         return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about

@@ -108,6 +108,7 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("describe_symptoms", "前几年查出来有冠心病,一直在吃药,现在偶尔心口发紧,想问问是怎么回事", "out_of_scope"),
     # Weakness said only of an organ is not the muscles: out of scope.
     ("nlu_fallback", "这几天解小便无力,尿不干净", "out_of_scope"),
+    ("describe_fatigue", "小便没力气,尿不干净", "out_of_scope"),
 ])
 def test_questions_and_unplaced_weakness(intent, text, forced):
     ranking = [{"name": intent, "confidence": 0.5}, {"name": "ask_care", "confidence": 0.2},
