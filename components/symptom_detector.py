@@ -64,7 +64,7 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     if forced:
         return forced
     reading = story.read(text)
-    if kind == "question" and name not in QUESTIONS:
+    if kind == "question" and name not in (*QUESTIONS, "faq"):
         asked = best_question(ranking or [])
         if asked:
             return asked
@@ -73,8 +73,9 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE
-    # Weakness or tiredness the reader cannot place is never off-topic either: ask which it is.
-    if name in (*OVERRIDABLE, RED_FLAG) and reading.topic and kind != "question":
+    # Weakness or tiredness the reader cannot place is never off-topic either: ask which it is (a named disease
+    # is a question about it, left to the classifier).
+    if name in (*OVERRIDABLE, RED_FLAG) and reading.topic and kind != "question" and not (reading.term or reading.muscle_disease):
         return FATIGUE
     if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE

@@ -100,6 +100,7 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("describe_symptoms", "截瘫的病人有什么辅助站立的器械", "ask_care"),
     ("nlu_fallback", "偏瘫患者平时怎么锻炼", "ask_care"),
     ("ask_care", "偏瘫患者平时怎么锻炼", None),
+    ("faq", "偏瘫的病人会传染给家里人吗", None),
     # Weakness or tiredness the reader cannot place is never dodged: the clarifying question instead.
     ("nlu_fallback", "干点活就软了,歇歇又好", "describe_fatigue"),
     ("out_of_scope", "吃饭没胃口,人也乏", "describe_fatigue"),
