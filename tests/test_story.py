@@ -237,6 +237,7 @@ def test_the_readers_word_lists_are_in_the_knowledge_file_and_compile():
     "宝宝五个月了,抱起来软软的,脖子也抬不起来",
     "腿没劲走路老打软腿,是不是缺钙,我都六十了",
     "我老公卧床两个多月,现在腿细了站不住",
+    "我两条腿力气不够,上楼梯费劲",
 ])
 def test_first_messages_that_tell_a_story(text):
     assert story.handling(text) == "story"
@@ -252,6 +253,8 @@ def test_first_messages_that_tell_a_story(text):
     "失眠好几个月了,头昏脑涨,心慌,两条腿也软绵绵的",
     "胃胀没胃口,头晕,腿发软",
     "身体很虚,动一动就出汗,浑身没力气",
+    "浑身没得劲,啥也不想干",
+    "胳膊腿都没劲,整天想睡",
 ])
 def test_first_messages_about_tiredness(text):
     assert story.handling(text) == "fatigue"
@@ -286,6 +289,7 @@ def test_first_messages_that_fear_a_disease(text):
     "打完疫苗胳膊上鼓了个包",
     "我爸癫痫发作时四肢抽搐,平时吃什么药好",
     "最近手抖得厉害,拿杯子都洒",
+    "我拿筷子手会抖,一紧张更厉害",
     "今天天气怎么样",
     "我最近没有乏力,也没有腿软,就是咳嗽",
 ])
