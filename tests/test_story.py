@@ -254,7 +254,7 @@ def test_first_messages_that_tell_a_story(text):
     "胃胀没胃口,头晕,腿发软",
     "身体很虚,动一动就出汗,浑身没力气",
     "浑身没得劲,啥也不想干",
-    "胳膊腿都没劲,整天想睡",
+    "手脚都没劲,整天想睡",
 ])
 def test_first_messages_about_tiredness(text):
     assert story.handling(text) == "fatigue"
