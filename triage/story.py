@@ -31,13 +31,13 @@ class _Lexicon:
         gap = _CLAUSE_GAP
         self.person = re.compile(alt["person"])
         self.population = re.compile(alt["population"])
-        self.pronoun = re.compile("(他|她|自己)")
+        self.pronoun = re.compile(alt["pronoun"])
         self.age = re.compile(alt["age"])
         self.diagnosed = re.compile(alt["diagnosed"])
         self.baby = re.compile(alt["baby"])
         self.time = re.compile(alt["time"])
         self.context = re.compile(alt["time"] + "|" + alt["life_events"])
-        self.side = re.compile("(左|右|一侧|单侧|半边|半身)")
+        self.side = re.compile(alt["side"])
         self.limb = alt["limb_side"] + "?" + alt["limb_measure"] + "?" + alt["limb"]
         self.all_limbs = re.compile(alt["all_limbs"])
         # Weak or failing in a named limb: the muscles themselves.
