@@ -9,6 +9,7 @@ $REAL_DATA_MIRROR), checks every sha1 and writes tests/real/.cache/texts.json (g
 """
 import ast
 import hashlib
+import re
 import json
 import os
 import subprocess
@@ -74,13 +75,28 @@ def _dxy(repo: Text, commit: Text, path: Text) -> Dict[int, List[Dict[Text, Any]
     return out
 
 
+@lru_cache(maxsize=None)
+def _meddialog(repo: Text, commit: Text, path: Text) -> Dict[int, Text]:
+    """A MedDialog-format text file (COVID-Dialogue, Haodf): records start 'id=<n>'; {n: its 病情描述 line}."""
+    out, record = {}, None
+    for line in _lines(repo, commit, path, "utf-8"):
+        match = re.match(r"^id=(\d+)\s*$", line)
+        if match:
+            record = int(match.group(1))
+        elif record is not None and record not in out and line.startswith("病情描述："):
+            out[record] = line[len("病情描述："):]
+    return out
+
+
 def unit(source: Dict[Text, Any]) -> Text:
     """The whole patient message a source reference points at (before `span` is applied).
 
     kinds: `line` (a text file's line, 1-based), `remedi_first_turn` (a ReMeDi line's current user turn),
     `json_first_turn` (item `index` of a JSON list: its first history turn, else its instruction),
     `jsonl_query` (line `index`, 0-based, of a ChatMed JSON-lines file: the query without its prompt frame),
-    `dxy_self_report` (IMCS-21 DXY file: line `line`, record `index`, field self_repo).
+    `dxy_self_report` (IMCS-21 DXY file: line `line`, record `index`, field self_repo),
+    `meddialog_description` (a MedDialog-format file such as COVID-Dialogue's: record `record`, the patient's
+    病情描述 line without its label).
     """
     repo, commit, path, kind = source["repo"], source["commit"], source["path"], source["kind"]
     if kind == "line":
@@ -100,6 +116,8 @@ def unit(source: Dict[Text, Any]) -> Text:
         return query.replace("<s>问：\n", "", 1).rsplit("\n答：\n", 1)[0].strip()
     if kind == "dxy_self_report":
         return _dxy(repo, commit, path)[source["line"]][source["index"]]["self_repo"].strip()
+    if kind == "meddialog_description":
+        return _meddialog(repo, commit, path)[source["record"]].strip()
     raise ValueError(f"unknown source kind {kind!r}")
 
 

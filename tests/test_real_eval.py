@@ -34,7 +34,7 @@ def outcomes(texts, rest, workdir):
 def test_real_test_half_meets_the_floors(outcomes):
     floors = yaml.safe_load(FLOORS.read_text(encoding="utf-8"))
     f = eval_real.figures(outcomes)
-    print("\n" + "\n".join(eval_real.summary_lines("test", outcomes)))
+    print("\n" + "\n".join(eval_real.summary_lines("test", outcomes) + eval_real.batch_lines(outcomes)))
     failures = []
     if f["handled_as_labelled"] < floors["handled_as_labelled_min"]:
         failures.append(f"handled as labelled {f['handled_as_labelled']:.0%} < {floors['handled_as_labelled_min']:.0%}")

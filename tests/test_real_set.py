@@ -118,3 +118,29 @@ def test_a_later_batch_file_joins_its_half_tagged_with_its_batch(mirror):
     outcomes = [eval_real.Outcome(item, "interview") for item in items]
     table = eval_real.batch_lines(outcomes)
     assert table[0].startswith("| batch |") and table[2].startswith("| b2 | 1 |") and table[3].startswith("| first | 1 |")
+
+
+def test_a_meddialog_description_is_the_patients_own_description(tmp_path, monkeypatch):
+    """MedDialog-format files (COVID-Dialogue): the unit is a record's 病情描述 line, without its label."""
+    work = tmp_path / "work"
+    work.mkdir()
+    text = ("id=1\nhttps://example.org/1\n\nDescription\n疾病： 咳嗽\n病情描述： 咳嗽三天\n希望获得的帮助： 怎么办\n\n"
+            "Dialogue\n病人：\n病情描述：这是对话里的,不算\n\nid=2\n\nDescription\n病情描述： 这两天腿没劲,上楼费力\n")
+    (work / "d.txt").write_text(text, encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "d.txt"], check=True)
+    subprocess.run([*git, "commit", "-qm", "data"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "someone+dlg" / "repo")], check=True)
+    monkeypatch.setenv("REAL_DATA_MIRROR", str(tmp_path / "m"))
+    source = {"repo": "someone/dlg", "path": "d.txt", "commit": commit, "kind": "meddialog_description"}
+    try:
+        assert real_set.unit({**source, "record": 1}) == "咳嗽三天"
+        assert real_set.text_of({**source, "record": 2, "span": [0, 5]}) == "这两天腿没"
+        with pytest.raises(KeyError):
+            real_set.unit({**source, "record": 3})
+    finally:
+        real_set.blob.cache_clear()
+        real_set._lines.cache_clear()
+        real_set._meddialog.cache_clear()
