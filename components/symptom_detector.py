@@ -47,6 +47,8 @@ _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
 # Intents that answer a question; a question about a kind of patient takes the best-ranked of them.
 QUESTIONS = ("ask_care", "ask_causes", "ask_cause_category", "ask_exam")
 QUESTION_MIN_CONFIDENCE = 0.05
+CARE = "ask_care"
+EXPLAIN_TERM = "ask_cause_category"
 
 
 def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Optional[List[Dict[Text, Any]]] = None,
@@ -64,10 +66,9 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     if forced:
         return forced
     reading = story.read(text)
-    if kind == "question" and name not in (*QUESTIONS, "faq"):
-        asked = best_question(ranking or [])
-        if asked:
-            return asked
+    if kind == "question" and name in (DESCRIBE, *OVERRIDABLE):
+        # The classifier's own question intent if it has one; else the care answer, or the named cause's category.
+        return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
     if name == FATIGUE and reading.muscle:
         return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
@@ -81,7 +82,7 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         return OUT_OF_SCOPE
     if name in (DESCRIBE, FALLBACK, FATIGUE) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
         return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
-    if name in TOPICS and story.names_other_organ(text) and not (reading.muscle or reading.fatigue):
+    if name in TOPICS and story.names_other_organ(text) and not (reading.topic or reading.fatigue):
         return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
     return None
 
@@ -97,7 +98,7 @@ def best_question(ranking: List[Dict[Text, Any]]) -> Optional[Text]:
 def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Dict[Text, Any]]) -> bool:
     """A long message, or one about another organ's 萎缩, that names nothing of muscles, limbs' strength or
     tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg)."""
-    if reading.topic or reading.fatigue or reading.general_weak or reading.finding_signals or reading.term:
+    if reading.mentioned or reading.finding_signals or reading.term:
         return False
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False

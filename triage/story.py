@@ -17,6 +17,8 @@ WORRY_MAX_FINDINGS = 1
 # Complaints of other organs that make a limb's vague softness part of feeling unwell all over.
 MALAISE_MIN_COMPLAINTS = 2
 _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
+# Questions that ask about a finding as one's own (which department, will it heal, which tests).
+_ASKS_ABOUT_ONESELF = frozenset({"department", "prognosis", "exams"})
 
 
 def _alternatives(words: List[Text]) -> Text:
@@ -54,6 +56,7 @@ class _Lexicon:
         )
         self.function = re.compile(alt["function"])
         self.paralysis = re.compile(alt["paralysis"])
+        self.cranial = re.compile(alt["cranial"])
         # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
         self.nerve = re.compile(self.limb + gap + "{0,6}" + alt["limb_nerve"] + "|" + alt["nerve"])
         self.bare_numbness = re.compile(alt["bare_numbness"])
@@ -64,11 +67,14 @@ class _Lexicon:
         self.malaise = re.compile(alt["malaise"])
         self.topic = re.compile(alt["topic"])
         self.negation = re.compile(alt["negation_cue"] + alt["negation_filler"] + "{0,3}$")
-        self.not_muscle = re.compile(alt["not_muscle"] + "部?$")
+        # The organ right before the weakness word, or with a degree word between ('喉咙很累').
+        self.not_muscle = re.compile(alt["not_muscle"] + "部?[很好太特别有点也都老总是]{0,3}$")
         self.hypothetical = re.compile(alt["hypothetical"])
         self.muscle_disease = re.compile(alt["muscle_disease"])
+        self.condition = re.compile(alt["condition"])
+        # 萎缩性 always qualifies another organ's disease, but for 肌萎缩性侧索硬化 (ALS).
         self.other_organ = re.compile(
-            alt["other_organ"] + "[^,，。]{0,3}萎缩|萎缩性" + alt["other_organ_disease"]
+            alt["other_organ"] + "[^,，。]{0,3}萎缩|(?<!肌)萎缩性(?!侧索)|萎缩性?" + alt["other_organ_disease"]
         )
         self.asks = (
             ("department", re.compile(alt["asks_department"])),
@@ -111,6 +117,8 @@ class Reading:
     sided: bool = False  # a side is named (左, 右, 半边): a limb's weakness on one side is never malaise
     topic: bool = False  # anything about weakness, wasting, fatigue or a limb's function
     organ_weak: bool = False  # weakness said only of an organ ('小便无力', '咳嗽无力'), not of muscles or the person
+    condition: bool = False  # a condition of the muscles, nerves, spine or brain named (a term, 脑梗, 肌无力 ...)
+    mentioned: bool = False  # a topic word not negated, even in a hypothetical ('容易引起瘫痪'): never out of scope
     signals: int = 0
     muscle_signals: int = 0
     finding_signals: int = 0
@@ -150,12 +158,17 @@ class Reading:
         A paralysis named alone ('截瘫病人用什么助行器') is a question's subject unless someone particular has it."""
         if not self.muscle or (set(self.findings) == {"paralysis"} and not self.particular):
             return False
-        return self.particular or len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
+        if self.particular or set(self.asks) & _ASKS_ABOUT_ONESELF:
+            return True  # '大脚趾麻木挂什么科': a finding with a question about it is the writer's own
+        return len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
 
     @property
     def is_question(self) -> bool:
-        """A kind of patient asked about ('中风病人要注意什么'), nobody in particular: a question to answer."""
-        return self.population and not self.particular
+        """A kind of patient asked about ('中风病人要注意什么'), nobody in particular, or a condition named without
+        any weakness, wasting or tiredness ('我得了末梢神经炎,云南白药管用吗'): a question to answer."""
+        if self.population and not self.particular:
+            return True
+        return self.condition and not (self.topic or self.findings)
 
     @property
     def is_worry(self) -> bool:
@@ -170,14 +183,15 @@ def _negated(clause: Text, start: int) -> bool:
     return textmatch.is_negated(clause, start) and bool(_lexicon().negation.search(clause[:start]))
 
 
-def _affirmed(regex: re.Pattern, text: Text, organs: bool = False) -> List[re.Match]:
-    """Matches in clauses that are neither negated nor hypothetical (nor, with `organs`, about an organ)."""
+def _affirmed(regex: re.Pattern, text: Text, organs: bool = False, hypothetical: bool = False) -> List[re.Match]:
+    """Matches in clauses that are neither negated nor (unless `hypothetical`) hypothetical, nor, with `organs`,
+    about an organ."""
     lexicon = _lexicon()
     found = []
     for clause in textmatch.clauses(text):
         for match in regex.finditer(clause):
             # '如果腿没劲' is hypothetical; '我腿没劲会不会是渐冻症' reports the finding, then asks.
-            if lexicon.hypothetical.search(clause[: match.start()]) or _negated(clause, match.start()):
+            if _negated(clause, match.start()) or (not hypothetical and lexicon.hypothetical.search(clause[: match.start()])):
                 continue
             if organs and lexicon.not_muscle.search(clause[: match.start()]):
                 continue
@@ -247,7 +261,7 @@ def read(text: Optional[Text]) -> Reading:
     findings = []
     for name, regex in (
         ("limb_weak", lexicon.limb_weak), ("wasting", lexicon.wasting), ("function", lexicon.function), ("nerve", lexicon.nerve),
-        ("paralysis", lexicon.paralysis),
+        ("paralysis", lexicon.paralysis), ("cranial", lexicon.cranial),
     ):
         if _affirmed(regex, limbs, organs=name == "limb_weak"):
             findings.append(name)
@@ -263,8 +277,11 @@ def read(text: Optional[Text]) -> Reading:
     population = bool(lexicon.population.search(text))
     # 'X患者' in general, and 他/她/自己 pointing back at it, are nobody in particular.
     someone = lexicon.pronoun.sub("", lexicon.population.sub("", text)) if population else text
-    in_scope = lexicon.other_organ.sub("", text)
-    topic = bool(findings) or bool(_affirmed(lexicon.topic, in_scope, organs=True))
+    # Topic words inside a disease's name (肌无力, 肌萎缩) or another organ's 萎缩 do not count.
+    in_scope = lexicon.muscle_disease.sub("", lexicon.other_organ.sub("", text))
+    fatigue = _fatigue_words(limbs)
+    general_weak = bool(_affirmed(lexicon.general_weak, limbs, organs=True))
+    topic = bool(findings) or fatigue or general_weak or bool(_affirmed(lexicon.topic, in_scope, organs=True))
     signal_ids = extraction.signal_ids(extraction.extract_signals(text))
     return Reading(
         person=bool(lexicon.person.search(someone)),
@@ -273,18 +290,20 @@ def read(text: Optional[Text]) -> Reading:
         time=bool(lexicon.time.search(text)),
         age=bool(lexicon.age.search(text)),
         findings=tuple(findings),
-        general_weak=bool(_affirmed(lexicon.general_weak, limbs, organs=True)),
+        general_weak=general_weak,
         limb_fails=bool(_affirmed(lexicon.limb_strong_weak, limbs, organs=True)),
         limb_soft=bool(_affirmed(lexicon.limb_soft, limbs, organs=True)),
-        fatigue=_fatigue_words(limbs),
+        fatigue=fatigue,
         malaise=len(set(m.group() for m in _affirmed(lexicon.malaise, text))),
         sided=bool(lexicon.side.search(text)),
         topic=topic,
         organ_weak=not topic and bool(_affirmed(lexicon.topic, in_scope)),
+        mentioned=topic or bool(_affirmed(lexicon.topic, in_scope, organs=True, hypothetical=True)),
         signals=len(signal_ids),
         muscle_signals=len(lexicon.muscle_signals.intersection(signal_ids)),
         finding_signals=len(set(signal_ids) - lexicon.placing_signals),
         muscle_disease=bool(lexicon.muscle_disease.search(text)),
+        condition=bool(term or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)),
         diagnosed=bool(lexicon.diagnosed.search(text)),
         term=term,
         asks=tuple(questions_asked(text, term)),
