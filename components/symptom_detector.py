@@ -97,8 +97,10 @@ def best_question(ranking: List[Dict[Text, Any]]) -> Optional[Text]:
 
 def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Dict[Text, Any]]) -> bool:
     """A long message, or one about another organ's 萎缩, that names nothing of muscles, limbs' strength or
-    tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg)."""
-    if reading.mentioned or reading.finding_signals or reading.term:
+    tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg).
+    A chronic disease, a pain or a swelling around it (糖尿病, 脚肿) does not make it about the muscles; a word of
+    weakness, wasting or tiredness anywhere, or a sign that puts it in scope on its own (肌酶, 骨折, 卧床), does."""
+    if reading.mentioned or reading.in_scope_signals or reading.term:
         return False
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False

@@ -107,6 +107,11 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # A long message that speaks of weakness in words the reader has no story for is not out of scope.
     ("describe_symptoms", "前几年查出来有冠心病,一直在吃药,就是现在动不动就软了,想问问是怎么回事", None),
     ("describe_symptoms", "前几年查出来有冠心病,一直在吃药,现在偶尔心口发紧,想问问是怎么回事", "out_of_scope"),
+    # A chronic disease with a pain or a swelling of a limb, nothing about weakness: out of scope.
+    ("describe_symptoms", "我妈糖尿病十来年了,这个月两只脚踝肿得厉害,按下去一个坑,是怎么回事", "out_of_scope"),
+    ("describe_symptoms", "我妈糖尿病十来年了,这个月两只脚踝肿得厉害,走路也没劲,是怎么回事", "describe_symptoms"),
+    ("describe_symptoms", "体检查出来肌酸激酶比正常高了好几倍,平时也没觉得哪里不舒服", None),
+    ("describe_symptoms", "我爸上个月摔了一跤腰椎压缩性骨折,现在在家躺着,什么时候能好", None),
     # Weakness said only of an organ is not the muscles: out of scope.
     ("nlu_fallback", "这几天解小便无力,尿不干净", "out_of_scope"),
     ("describe_fatigue", "小便没力气,尿不干净", "out_of_scope"),
@@ -229,6 +234,9 @@ def test_the_readers_word_lists_are_in_the_knowledge_file_and_compile():
         assert words[concept] and all(isinstance(w, str) and w for w in words[concept]), concept
     lexicon = story._lexicon()
     assert lexicon.limb_weak.search("左腿没劲") and not lexicon.limb_weak.search("今天天气好")
+    known = set(knowledge.signals())
+    for concept in ("placing_signals", "muscle_signals", "in_scope_signals"):
+        assert set(words[concept]) <= known, (concept, set(words[concept]) - known)
 
 
 # First messages of the kinds real patients write (our own wording, issue 10): stories told of oneself or a

@@ -84,6 +84,7 @@ class _Lexicon:
         self.asks_term = re.compile(alt["asks_term"])
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
+        self.in_scope_signals = frozenset(words["in_scope_signals"])
 
 
 @lru_cache(maxsize=2)
@@ -122,6 +123,7 @@ class Reading:
     signals: int = 0
     muscle_signals: int = 0
     finding_signals: int = 0
+    in_scope_signals: int = 0  # signals that put a message in scope on their own (a fracture, a test result ...)
     muscle_disease: bool = False
     diagnosed: bool = False
     term: Optional[Text] = None
@@ -302,6 +304,7 @@ def read(text: Optional[Text]) -> Reading:
         signals=len(signal_ids),
         muscle_signals=len(lexicon.muscle_signals.intersection(signal_ids)),
         finding_signals=len(set(signal_ids) - lexicon.placing_signals),
+        in_scope_signals=len(lexicon.in_scope_signals.intersection(signal_ids)),
         muscle_disease=bool(lexicon.muscle_disease.search(text)),
         condition=bool(term or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)),
         diagnosed=bool(lexicon.diagnosed.search(text)),
