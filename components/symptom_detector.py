@@ -23,7 +23,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from triage import extraction, story
+from triage import conversation, extraction, story
 
 INTENT_RANKING = "intent_ranking"
 DESCRIBE = "describe_symptoms"
@@ -34,7 +34,7 @@ FALLBACK = "nlu_fallback"
 RED_FLAG = "red_flag"
 OUT_OF_SCOPE = "out_of_scope"
 # Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
-ELSEWHERE_MIN_CHARS = 20
+ELSEWHERE_MIN_CHARS = 12
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
 # Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer, its
 # 没有 / 不知道, a goodbye, a restart; an `inform` outside the interview starts it anyway), and red_flag
@@ -48,6 +48,7 @@ _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
 QUESTIONS = ("ask_care", "ask_causes", "ask_cause_category", "ask_exam")
 QUESTION_MIN_CONFIDENCE = 0.05
 CARE = "ask_care"
+EXAM = "ask_exam"
 EXPLAIN_TERM = "ask_cause_category"
 
 
@@ -69,6 +70,8 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     if kind == "question" and name in (DESCRIBE, *OVERRIDABLE):
         # The classifier's own question intent if it has one; else the care answer, or the named cause's category.
         return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
+    if name in OVERRIDABLE and conversation.exams_named(text) and story.is_asking(text) and not reading.muscle:
+        return EXAM  # '肌电图检查疼不疼': a question about a named examination
     if name == FATIGUE and reading.muscle:
         return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
@@ -168,8 +171,12 @@ class SymptomDetector(GraphComponent):
             elif is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):
                 message.set(INTENT, {INTENT_NAME_KEY: DESCRIBE, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
             elif is_empty_answer(message.get(TEXT), intent, entities):
-                confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-                message.set(INTENT, {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+                # Not an answer: a question about a named examination ('肌电图疼不疼'), or nothing understood.
+                if conversation.exams_named(message.get(TEXT)) and story.is_asking(message.get(TEXT)):
+                    message.set(INTENT, {INTENT_NAME_KEY: EXAM, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+                else:
+                    confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+                    message.set(INTENT, {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:

@@ -112,6 +112,12 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("describe_symptoms", "我妈糖尿病十来年了,这个月两只脚踝肿得厉害,走路也没劲,是怎么回事", "describe_symptoms"),
     ("describe_symptoms", "体检查出来肌酸激酶比正常高了好几倍,平时也没觉得哪里不舒服", None),
     ("describe_symptoms", "我爸上个月摔了一跤腰椎压缩性骨折,现在在家躺着,什么时候能好", None),
+    # A question about a named examination the classifier did not place.
+    ("nlu_fallback", "做肌电图的时候疼不疼", "ask_exam"),
+    ("nlu_fallback", "去年做过肌电图", None),  # an interview's answer, not a question
+    # Short too: nothing of weakness in a limb's rash.
+    ("describe_symptoms", "小腿上起了一片红疹子很痒", "out_of_scope"),
+    ("describe_symptoms", "最近腿脚不行了", "describe_symptoms"),
     # Weakness said only of an organ is not the muscles: out of scope.
     ("nlu_fallback", "这几天解小便无力,尿不干净", "out_of_scope"),
     ("describe_fatigue", "小便没力气,尿不干净", "out_of_scope"),
@@ -262,6 +268,8 @@ def test_the_readers_word_lists_are_in_the_knowledge_file_and_compile():
     "腿没劲走路老打软腿,是不是缺钙,我都六十了",
     "我老公卧床两个多月,现在腿细了站不住",
     "我两条腿力气不够,上楼梯费劲",
+    "这几个月左手拧瓶盖越来越吃力",
+    "我胳膊上的肉这一年掉了不少,提东西也没以前有劲了",
 ])
 def test_first_messages_that_tell_a_story(text):
     assert story.handling(text) == "story"

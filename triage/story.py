@@ -82,6 +82,7 @@ class _Lexicon:
             ("exams", re.compile(alt["asks_exams"])),
         )
         self.asks_term = re.compile(alt["asks_term"])
+        self.asks_anything = re.compile(alt["asks_anything"])
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
         self.in_scope_signals = frozenset(words["in_scope_signals"])
@@ -241,6 +242,11 @@ def term_as_said(text: Optional[Text]) -> Optional[Text]:
 def _terms_by_length(knowledge_id: int) -> List[Text]:
     """Every known name, longest first (cached per loaded knowledge file: this runs on every message)."""
     return sorted(knowledge.term_index(), key=len, reverse=True)
+
+
+def is_asking(text: Optional[Text]) -> bool:
+    """Whether the message asks something at all ('肌电图疼不疼'), rather than only reporting ('做过肌电图')."""
+    return bool(_lexicon().asks_anything.search(textmatch.normalise(text or "")))
 
 
 def questions_asked(text: Text, term: Optional[Text]) -> List[Text]:
