@@ -103,7 +103,7 @@ def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Di
     tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg).
     A chronic disease, a pain or a swelling around it (糖尿病, 脚肿) does not make it about the muscles; a word of
     weakness, wasting or tiredness anywhere, or a sign that puts it in scope on its own (肌酶, 骨折, 卧床), does."""
-    if reading.mentioned or reading.in_scope_signals or reading.term:
+    if reading.mentioned or reading.in_scope_signals or reading.term or reading.condition or reading.wants_interview:
         return False
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False

@@ -83,6 +83,8 @@ class _Lexicon:
         )
         self.asks_term = re.compile(alt["asks_term"])
         self.asks_anything = re.compile(alt["asks_anything"])
+        self.wants_interview = re.compile(alt["wants_interview"])
+        self.fears = re.compile(alt["fears"])
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
         self.in_scope_signals = frozenset(words["in_scope_signals"])
@@ -119,7 +121,9 @@ class Reading:
     sided: bool = False  # a side is named (左, 右, 半边): a limb's weakness on one side is never malaise
     topic: bool = False  # anything about weakness, wasting, fatigue or a limb's function
     organ_weak: bool = False  # weakness said only of an organ ('小便无力', '咳嗽无力'), not of muscles or the person
-    condition: bool = False  # a condition of the muscles, nerves, spine or brain named (a term, 脑梗, 肌无力 ...)
+    condition: bool = False  # a disease of the muscles, nerves, spine or brain named (神经炎, 脑梗, 肌无力 ...)
+    wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
+    fears: bool = False  # fears a disease ('担心是渐冻症'): a worry, not a question about it
     mentioned: bool = False  # a topic word not negated, even in a hypothetical ('容易引起瘫痪'): never out of scope
     signals: int = 0
     muscle_signals: int = 0
@@ -171,7 +175,7 @@ class Reading:
         any weakness, wasting or tiredness ('我得了末梢神经炎,云南白药管用吗'): a question to answer."""
         if self.population and not self.particular:
             return True
-        return self.condition and not (self.topic or self.findings)
+        return self.condition and not (self.topic or self.findings or self.wants_interview or self.fears)
 
     @property
     def is_worry(self) -> bool:
@@ -312,7 +316,13 @@ def read(text: Optional[Text]) -> Reading:
         finding_signals=len(set(signal_ids) - lexicon.placing_signals),
         in_scope_signals=len(lexicon.in_scope_signals.intersection(signal_ids)),
         muscle_disease=bool(lexicon.muscle_disease.search(text)),
-        condition=bool(term or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)),
+        # A cause that is a disease, not one that is an event (石膏, 卧床: someone's story).
+        condition=bool(
+            knowledge.category_for_term(term) in _DISEASE_CATEGORIES
+            or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)
+        ),
+        wants_interview=bool(lexicon.wants_interview.search(text)),
+        fears=bool(lexicon.fears.search(text)),
         diagnosed=bool(lexicon.diagnosed.search(text)),
         term=term,
         asks=tuple(questions_asked(text, term)),
