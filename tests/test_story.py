@@ -276,6 +276,10 @@ def test_the_readers_word_lists_are_in_the_knowledge_file_and_compile():
     "这几个月左手拧瓶盖越来越吃力",
     "我儿子八岁,跑步老摔倒,小腿肚子摸着很硬",
     "我胳膊上的肉这几天老是突突地跳",
+    "我这阵子眼皮老往下耷,下午更明显,嚼东西嚼久了就没力气",
+    "我爷爷中风以后腿脚不方便,出门得拄拐",
+    "膝盖肿了半年,已经影响走路了",
+    "吃了一种药以后右手不受控制,拿碗都拿不住",
     "我胳膊上的肉这一年掉了不少,提东西也没以前有劲了",
 ])
 def test_first_messages_that_tell_a_story(text):
@@ -294,6 +298,8 @@ def test_first_messages_that_tell_a_story(text):
     "身体很虚,动一动就出汗,浑身没力气",
     "浑身没得劲,啥也不想干",
     "手脚都没劲,整天想睡",
+    "每天睡够了还是困,上班老打瞌睡",
+    "六十多了,平时身体不是多精神,干点活就一身汗",
 ])
 def test_first_messages_about_tiredness(text):
     assert story.handling(text) == "fatigue"
