@@ -83,6 +83,8 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         return FATIGUE
     if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE
+    if name == FALLBACK and reading.medical and is_elsewhere(text, reading, entities or []):
+        return OUT_OF_SCOPE  # a medical matter, only not this assistant's: say so rather than "I did not understand"
     if name in (DESCRIBE, FALLBACK, FATIGUE) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
         return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
     if name in TOPICS and story.names_other_organ(text) and not (reading.topic or reading.fatigue):

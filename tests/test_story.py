@@ -123,6 +123,8 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # Short too: nothing of weakness in a limb's rash.
     ("describe_symptoms", "小腿上起了一片红疹子很痒", "out_of_scope"),
     ("describe_symptoms", "最近腿脚不行了", "describe_symptoms"),
+    ("nlu_fallback", "手腕上长了个小疙瘩,按着不疼也不痒", "out_of_scope"),
+    ("nlu_fallback", "嘿嘿这个那个随便说说而已啦哈哈", None),  # not a medical matter: the fallback stays
     # Weakness said only of an organ is not the muscles: out of scope.
     ("nlu_fallback", "这几天解小便无力,尿不干净", "out_of_scope"),
     ("describe_fatigue", "小便没力气,尿不干净", "out_of_scope"),

@@ -84,6 +84,7 @@ class _Lexicon:
         self.asks_term = re.compile(alt["asks_term"])
         self.asks_anything = re.compile(alt["asks_anything"])
         self.wants_interview = re.compile(alt["wants_interview"])
+        self.medical = re.compile(alt["medical"])
         self.fears = re.compile(alt["fears"])
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
@@ -123,6 +124,7 @@ class Reading:
     organ_weak: bool = False  # weakness said only of an organ ('小便无力', '咳嗽无力'), not of muscles or the person
     condition: bool = False  # a disease of the muscles, nerves, spine or brain named (神经炎, 脑梗, 肌无力 ...)
     wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
+    medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
     fears: bool = False  # fears a disease ('担心是渐冻症'): a worry, not a question about it
     mentioned: bool = False  # a topic word not negated, even in a hypothetical ('容易引起瘫痪'): never out of scope
     signals: int = 0
@@ -322,6 +324,7 @@ def read(text: Optional[Text]) -> Reading:
             or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)
         ),
         wants_interview=bool(lexicon.wants_interview.search(text)),
+        medical=bool(lexicon.medical.search(text)),
         fears=bool(lexicon.fears.search(text)),
         diagnosed=bool(lexicon.diagnosed.search(text)),
         term=term,
