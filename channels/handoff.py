@@ -7,7 +7,10 @@ socket.io connection and the WeChat API client, and tracker writes must go throu
 endpoint takes a bearer token (HANDOFF_TOKEN); without one configured it refuses everything.
 
 Channels register a pusher (`register_pusher`): an async function that delivers a finalized turn to a patient
-outside a Rasa turn (socket.io emit to the session's room, WeChat customer-service message).
+outside a Rasa turn (socket.io emit to the session's room, through Redis to whichever process holds it; WeChat
+customer-service message). What went wrong travels back to the console as a note, `{"code": ..., params}`;
+the console words it for staff (staff/texts.yml). Every wait-limit expiry is claimed in the staff database
+(one UPDATE ... WHERE status), so of all the processes running the timer exactly one tells the patient.
 """
 import asyncio
 import hmac
@@ -36,7 +39,9 @@ SYSTEM_LINES = ("utter_handoff_joined",)
 # Marks a staff member's message in the tracker (BotUttered metadata) and on the wire.
 STAFF_KEY = "handoff_staff"
 
-Pusher = Callable[[Text, List[Dict[Text, Any]], Dict[Text, Any]], Awaitable[Optional[Text]]]
+# A note for the console: {"code": "no_pusher" | "push_failed" | "store_unavailable" | a channel's own, ...}.
+Note = Dict[Text, Any]
+Pusher = Callable[[Text, List[Dict[Text, Any]], Dict[Text, Any]], Awaitable[Optional[Note]]]
 
 
 class _State:
@@ -49,7 +54,7 @@ STATE = _State()
 
 
 def register_pusher(channel: Text, pusher: Pusher) -> None:
-    """`pusher(sender, messages, handoff_row)` delivers a finalized turn; returns None or the reason it failed."""
+    """`pusher(sender, messages, handoff_row)` delivers a finalized turn; returns None or a note saying why not."""
     STATE.pushers[channel] = pusher
 
 
@@ -87,26 +92,30 @@ async def append_to_tracker(sender: Text, events: List[Any]) -> None:
         await agent.tracker_store.save(tracker)
 
 
-async def push(row: Dict[Text, Any], messages: List[Dict[Text, Any]]) -> Optional[Text]:
-    """Deliver a finalized turn to the patient of a handoff; None or why it was not delivered."""
+async def push(row: Dict[Text, Any], messages: List[Dict[Text, Any]]) -> Optional[Note]:
+    """Deliver a finalized turn to the patient of a handoff; None, or a note saying why it was not delivered."""
     pusher = STATE.pushers.get(row.get("channel") or "")
     if pusher is None:
-        return f"渠道「{row.get('channel') or '未知'}」不能主动发消息给病人(消息已记入对话)"
+        return {"code": "no_pusher", "channel": row.get("channel") or ""}
     try:
         return await pusher(row["sender"], messages, row)
     except Exception as error:  # a delivery problem must not break the console's request or the timer
         logger.exception("handoff: delivery on %s failed", row.get("channel"))
-        return f"发送失败:{type(error).__name__}"
+        return {"code": "push_failed", "error": type(error).__name__}
 
 
-async def say(row: Dict[Text, Any], text: Text, staff: Optional[Text] = None, resume: bool = False) -> Optional[Text]:
+async def say(row: Dict[Text, Any], text: Text, staff: Optional[Text] = None, resume: bool = False) -> Optional[Note]:
     """Store a line in the conversation (and resume the bot first if asked), then push it with the disclaimer."""
     metadata = {STAFF_KEY: staff} if staff else {"handoff": True}
     events: List[Any] = [ConversationResumed()] if resume else []
     events.append(BotUttered(text, {}, metadata))
     if resume:
         events.append(_listen())
-    await append_to_tracker(row["sender"], events)
+    try:
+        await append_to_tracker(row["sender"], events)
+    except Exception as error:  # lock store (Redis) or tracker store down: nothing stored, nothing sent
+        logger.error("handoff: could not store the line (%s): not sent", type(error).__name__)
+        return {"code": "store_unavailable"}
     message: Dict[Text, Any] = {"text": text}
     if staff:
         message[STAFF_KEY] = True
@@ -169,7 +178,8 @@ async def resume_now(sender: Text, response_name: Text) -> List[Dict[Text, Any]]
 async def expire_once() -> None:
     """Tell patients nobody came in time (they may leave a message); resume those who left none."""
     timed_out, abandoned = await _db(handoff.expired, settings.HANDOFF_WAIT_SECONDS, settings.HANDOFF_MESSAGE_SECONDS)
-    for row in timed_out:
+    for row in timed_out:  # this process claimed these rows (staff/handoff.py expired): no other one sends
+        logger.info("handoff %s: nobody claimed it in time; telling the patient", row["id"])
         await say(row, response_text("utter_handoff_timeout"))
     for row in abandoned:
         await append_to_tracker(row["sender"], [ConversationResumed(), _listen()])
@@ -211,13 +221,13 @@ class HandoffChannel(InputChannel):
             if refused:
                 return refused
             if body.get("response") in SYSTEM_LINES:
-                error = await say(row, response_text(body["response"]))
+                note = await say(row, response_text(body["response"]))
             else:
                 text = str(body.get("text") or "").strip()[: settings.MAX_MESSAGE_CHARS]
                 if not text or row["status"] != handoff.CLAIMED:
                     return response.json({"error": "empty text or handoff not claimed"}, status=400)
-                error = await say(row, text, staff=str(body.get("staff") or "staff"))
-            return response.json({"delivered": error is None, "error": error})
+                note = await say(row, text, staff=str(body.get("staff") or "staff"))
+            return response.json({"delivered": note is None, "note": note})
 
         @hook.route("/end", methods=["POST"])
         async def end(request: Request) -> HTTPResponse:
@@ -225,9 +235,11 @@ class HandoffChannel(InputChannel):
             _, row, refused = await self._open_handoff(request)
             if refused:
                 return refused
-            await _db(handoff.end, row["id"], "staff")
-            error = await say(row, response_text("utter_handoff_back"), resume=True)
-            return response.json({"delivered": error is None, "error": error})
+            note = await say(row, response_text("utter_handoff_back"), resume=True)
+            ended = note is None or note["code"] != "store_unavailable"  # resumed, whether told or not
+            if ended:
+                await _db(handoff.end, row["id"], "staff")
+            return response.json({"delivered": note is None, "note": note, "ended": ended})
 
         return hook
 

@@ -3,6 +3,11 @@
 Registered in credentials.yml as channels.socketio.SocketChannel. The client sends `session_request
 {session_id}`, gets `session_confirm <id>`, then sends `user_uttered {message, session_id}`; each message of
 the finalized turn (apology if empty, disclaimer last with "disclaimer": true) comes back as `bot_uttered`.
+
+Pushes outside a turn (a staff reply, the wait-limit message: channels/handoff.py) may start in a process that
+does not hold the patient's socket. With shared state in Redis (several processes, docs/deploy.md) every
+process subscribes to one pub/sub topic: the pushing process emits to its own sockets in the session's room
+and publishes; the others emit to theirs. One process, or Redis down: its own sockets only, as before.
 """
 import logging
 import os
@@ -25,6 +30,8 @@ logger = logging.getLogger(__name__)
 # With session_persistence anyone who knows a session id receives that conversation's replies, so only
 # long random ids are accepted (a UUID or 128-bit hex); anything else gets a fresh server-made id.
 SESSION_ID = re.compile(r"^[A-Za-z0-9-]{32,64}$")
+# The pub/sub topic of pushes to web chat sessions (persistence/shared_state.py; one per Redis prefix).
+PUSH_TOPIC = "socketio_push"
 
 
 def allowed_origins(value: Any = None) -> List[Text]:
@@ -75,7 +82,7 @@ class SocketChannel(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         socketio_webhook = super().blueprint(on_new_message)
-        socketio_webhook.listener("after_server_start")(shared_state.adopt_on_start)
+        socketio_webhook.listener("after_server_start")(self._start_relay)
         sio = self.sio
         # Rasa creates the server with cors_allowed_origins=[], which turns python-engineio's Origin check
         # off, so any web site could open a socket to us from a patient's browser. Put the check back.
@@ -126,14 +133,38 @@ class SocketChannel(SocketIOInput):
             for message in messages:
                 await sio.emit(self.bot_message_evt, to_wire(message), room=sender_id, namespace=self.namespace)
 
-        async def push(sender: Text, messages: List[Dict[Text, Any]], row: Dict[Text, Any]) -> Optional[Text]:
-            # Reaches the sockets of this session connected to this process (docs/deploy.md: several processes).
-            for message in messages:
-                await sio.emit(self.bot_message_evt, to_wire(message), room=sender, namespace=self.namespace)
-            return None
-
-        handoff.register_pusher(self.name(), push)
+        handoff.register_pusher(self.name(), self.push)
         return socketio_webhook
+
+    async def push(self, sender: Text, messages: List[Dict[Text, Any]], row: Optional[Dict[Text, Any]] = None,
+                   ) -> Optional[Dict[Text, Any]]:
+        """A finalized turn to every socket of session `sender`, whichever process holds it (channels/handoff.py
+        pusher): None, or a note when it surely reached nobody (Redis down and no socket of it here)."""
+        wire = [to_wire(message) for message in messages]
+        here = await self._emit_here(sender, wire)
+        if shared_state.enabled() and await shared_state.publish(PUSH_TOPIC, {"room": sender, "messages": wire}) is None:
+            return None if here else {"code": "not_live"}
+        return None
+
+    async def _emit_here(self, room: Text, wire: List[Dict[Text, Any]]) -> bool:
+        """Emit to this process's sockets in `room`; whether it had any."""
+        present = bool(self.sio.manager.rooms.get(self.namespace or "/", {}).get(room))
+        for message in wire:
+            await self.sio.emit(self.bot_message_evt, message, room=room, namespace=self.namespace)
+        return present
+
+    async def _relayed(self, payload: Dict[Text, Any]) -> None:
+        """Another process's push: to the sockets of that session held here, if any."""
+        room, wire = payload.get("room"), payload.get("messages")
+        if isinstance(room, str) and isinstance(wire, list):
+            await self._emit_here(room, [message for message in wire if isinstance(message, dict)])
+
+    async def _start_relay(self, app: Any, loop: Any = None) -> None:
+        """after_server_start: adopt the lock store's Redis (persistence/shared_state.py), and if there is one,
+        hear the other processes' pushes for as long as the server runs."""
+        await shared_state.adopt_on_start(app, loop)
+        if shared_state.enabled():
+            app.add_task(shared_state.subscribe(PUSH_TOPIC, self._relayed))
 
     def _address(self, sid: Text) -> Optional[Text]:
         """The client's address, from the HTTP request that opened the socket (behind a proxy: docs/deploy.md)."""

@@ -19,8 +19,9 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
     """The intent to force, or None to keep the classifier's.
 
     Rules fire first and always. The classifier's red_flag is kept as a second net when it is confident,
-    names something acute (sudden, within hours or days, worsening) and does not negate a red-flag finding,
-    name one hypothetically, ask about it in general or tell a course of months or years.
+    ties something acute (sudden, within hours or days, worsening) to a deficit in one clause, and does not
+    negate a red-flag finding, name one hypothetically, ask about it in general, tell a course of months
+    or years or name the cause already (a drug, a diagnosis).
     """
     if red_flags.detect(text):
         return {INTENT_NAME_KEY: RED_FLAG_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
@@ -30,7 +31,8 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
         intent.get(PREDICTED_CONFIDENCE_KEY, 0) >= config["classifier_threshold"]
         and not red_flags.unaffirmed_mention(text)
         and not red_flags.long_course(text)
-        and red_flags.has_acute_cue(text)
+        and not red_flags.known_cause(text)
+        and red_flags.acute_deficit(text)
         and not textmatch.is_general_question(text or "")
     )
     if trusted:

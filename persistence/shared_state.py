@@ -1,13 +1,23 @@
-"""Redis clients for the state that several Rasa processes must share (channels' caches, rate-limit buckets).
+"""Redis clients for the state that several Rasa processes must share (channels' caches, rate-limit buckets),
+and a pub/sub channel between the processes (publish, subscribe: live pushes to a socket another process holds).
 
 The same Redis as the lock store, used only when the lock store is a Redis one: named so in the environment
 (LOCK_STORE_TYPE, settings.py), or found at server start in whatever endpoints file Rasa read
 (adopt_lock_store). Clients are made on first use, never at import.
 """
+import asyncio
+import json
+import logging
 import threading
-from typing import Any, Dict, Optional
+import uuid
+from typing import Any, Awaitable, Callable, Dict, Optional
 
 import settings
+
+logger = logging.getLogger(__name__)
+
+# Tells this process's own publications apart from the other processes' (each hears its own too).
+PROCESS_ID = uuid.uuid4().hex
 
 _lock = threading.Lock()
 _sync_client: Any = None
@@ -93,3 +103,69 @@ def configure(**overrides: Optional[Any]) -> None:
     with _lock:
         _sync_client = None
         _async_clients.clear()
+
+
+# ---------------------------------------------------------------- pub/sub between the Rasa processes
+
+
+async def publish(topic: str, payload: Dict[str, Any]) -> Optional[int]:
+    """Send `payload` (JSON) to every process subscribed to `topic`: how many heard it, or None when Redis
+    failed (logged; the caller has already done its local part)."""
+    try:
+        return int(await async_client().publish(key("pubsub", topic), json.dumps({"origin": PROCESS_ID, **payload})))
+    except Exception as error:  # Redis down or slow (1 s timeouts): never the caller's failure
+        logger.warning("shared state: publishing on %s failed (%s): this process only", topic, type(error).__name__)
+        return None
+
+
+async def subscribe(topic: str, handler: Callable[[Dict[str, Any]], Awaitable[None]],
+                    ready: Optional[asyncio.Event] = None, retry_max: float = 5.0) -> None:
+    """Run until cancelled: `await handler(payload)` for each message another process publishes on `topic`.
+
+    A lost connection is logged and re-made after 0.5 s, doubling to `retry_max` (messages published
+    meanwhile are lost: pub/sub keeps nothing). `ready` is set each time the subscription is in place.
+    """
+    import redis.asyncio
+
+    channel, pause, me = key("pubsub", topic), 0.5, PROCESS_ID
+    while True:
+        # A client of its own: the subscription holds a connection, and its reads wait longer than the
+        # 1 s socket timeout of the others (get_message's timeout overrides it; PING every 15 s when idle).
+        client = redis.asyncio.Redis(**_options(), health_check_interval=15)
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(channel)
+            if pause > 0.5:
+                logger.info("shared state: subscribed to %s again", topic)
+            pause = 0.5
+            if ready is not None:
+                ready.set()
+            while True:
+                message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=5.0)
+                if not message or message.get("type") != "message":
+                    continue
+                try:
+                    payload = json.loads(message["data"])
+                except ValueError:
+                    continue
+                if payload.get("origin") == me:
+                    continue
+                try:
+                    await handler(payload)
+                except Exception:  # one bad message must not end the subscription
+                    logger.exception("shared state: handling a message on %s failed", topic)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            logger.warning("shared state: subscription to %s lost (%s); retrying in %.1f s", topic,
+                           type(error).__name__, pause)
+        finally:
+            if ready is not None:
+                ready.clear()
+            for close in (pubsub.close, client.close):
+                try:
+                    await close()
+                except Exception:  # the connection is gone already
+                    pass
+        await asyncio.sleep(pause)
+        pause = min(retry_max, pause * 2)

@@ -82,7 +82,12 @@ class StaffDB:
 
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(url, **kwargs)
-        metadata.create_all(self.engine)
+        try:
+            metadata.create_all(self.engine)
+        except (sa.exc.IntegrityError, sa.exc.ProgrammingError, sa.exc.OperationalError):
+            # Several processes (Rasa, action servers, the console) starting on an empty database at once:
+            # another one created a table between our check and our CREATE. Its tables are there now.
+            metadata.create_all(self.engine)
 
     def execute(self, statement: Any, params: Any = None) -> Any:
         with self.engine.begin() as conn:

@@ -1,5 +1,6 @@
 """Chinese names for intents, actions and the interview's questions, read from domain.yml (its `labels:`
-section) and knowledge/causes.yml (`questions:` labels, `faq:` keys). No second hand-kept map."""
+section) and knowledge/causes.yml (`questions:` labels, `faq:` keys). No second hand-kept map. The words for
+what other processes report to the console (handoff delivery notes) are in staff/texts.yml."""
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -9,6 +10,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ROOT / "domain.yml"
 KNOWLEDGE = ROOT / "knowledge" / "causes.yml"
+TEXTS = Path(__file__).resolve().parent / "texts.yml"
 
 
 @lru_cache(maxsize=4)
@@ -102,3 +104,30 @@ def missing_labels(domain: Path = DOMAIN, knowledge: Path = KNOWLEDGE) -> List[T
     missing = [f"intent {i}" for i in [*domain_intents(domain), *trainable_intents(domain, knowledge)] if i not in intents]
     missing += [f"action {a}" for a in custom if a not in actions]
     return sorted(set(missing))
+
+
+def handoff_note(note: Any, channel_labels: Optional[Dict[Text, Text]] = None, texts: Path = TEXTS) -> Text:
+    """A Rasa process's note on a handoff message it could not deliver ({"code": ..., params}: channels/handoff.py),
+    worded for staff; an unknown code or a missing parameter still gives a readable line."""
+    data = _yaml(texts)
+    notes = data.get("handoff_notes") or {}
+    if not isinstance(note, dict):
+        return str(note or "")
+    params = {str(k): v for k, v in note.items()}
+    if params.get("channel") is not None:
+        params["channel"] = (channel_labels or {}).get(params["channel"], params["channel"]) or "?"
+    if params.get("code") == "wechat_refused":
+        refusals = {int(k): v for k, v in (data.get("wechat_refusals") or {}).items()}
+        params["hint"] = refusals.get(_int(params.get("errcode"))) or params.get("errmsg") or ""
+    template = notes.get(params.get("code")) or notes.get("unknown") or "{code}"
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return notes.get("unknown", "{code}").format(code=params.get("code", ""))
+
+
+def _int(value: Any) -> Optional[int]:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

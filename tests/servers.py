@@ -326,6 +326,20 @@ class FakeWeChatAPI:
         self._server.server_close()
 
 
+def socketio_client_over_websocket() -> None:
+    """Let python-socketio's AsyncClient (the tests' patient) upgrade to a WebSocket.
+
+    python-engineio 4.15's client builds aiohttp.ClientWSTimeout (aiohttp >= 3.10) for the upgrade; Rasa 3.6
+    pins aiohttp 3.9, whose ws_connect takes the timeout as a float. Only the tests' client needs it: the Rasa
+    server is python-engineio's server side, which does not use aiohttp. (Over long-polling alone the client's
+    disconnect waits for the 25 s ping interval.)
+    """
+    import aiohttp
+
+    if not hasattr(aiohttp, "ClientWSTimeout"):
+        aiohttp.ClientWSTimeout = lambda ws_close=None, **_: ws_close or 10.0
+
+
 def base_env(workdir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -360,13 +374,14 @@ def base_env(workdir: Path, extra: Optional[Dict[str, str]] = None) -> Dict[str,
 ENDPOINTS = ROOT / "deploy" / "endpoints.env.yml"  # every value from the environment (base_env)
 
 
-def start_action_server(workdir: Path, port: Optional[int] = None) -> "tuple[Service, int]":
+def start_action_server(workdir: Path, port: Optional[int] = None, extra_env: Optional[Dict[str, str]] = None,
+                        ) -> "tuple[Service, int]":
     port = port or free_port()
     service = Service(
         f"actions-{port}",
         [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)],
         workdir / f"actions-{port}.log",
-        base_env(workdir),
+        base_env(workdir, extra_env),
     )
     service.wait_ready(http_ok(f"http://127.0.0.1:{port}/health"), 120)
     return service, port

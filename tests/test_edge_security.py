@@ -81,11 +81,15 @@ def test_public_nginx_routes_only_the_page_socket_and_wechat(cluster):
     web = cluster.web_url
     assert requests.get(f"{web}/chat/", timeout=10).status_code == 200
     assert requests.get(f"{web}/", timeout=10, allow_redirects=False).headers.get("Location", "").endswith("/chat/")
-    for path in ("/webhooks/rest/webhook", "/conversations/x/tracker", "/status", "/model", "/health"):
+    for path in ("/webhooks/rest/webhook", "/webhooks/handoff/send", "/conversations/x/tracker", "/status", "/model",
+                 "/health"):
         assert requests.post(f"{web}{path}", json={"sender": "x", "message": "hi"}, timeout=10).status_code == 404, path
     # The WeChat callback is routed (the channel itself refuses an unsigned request).
     assert requests.get(f"{web}/webhooks/wechat/webhook", timeout=10).status_code not in (404, 502)
     assert requests.get(f"{cluster.rest_url}/health", timeout=10).status_code == 200
+    # The staff console's handoff calls are on the internal server only, and need HANDOFF_TOKEN there.
+    handoff_call = requests.post(f"{cluster.rest_url}/webhooks/handoff/send", json={"sender": "x", "text": "hi"}, timeout=10)
+    assert handoff_call.status_code == 401, handoff_call.text
 
 
 @pytest.mark.e2e

@@ -84,6 +84,28 @@ def test_waiting_too_long_offers_a_message_then_gives_up(db):
     assert row["status"] == handoff.ENDED and row["end_reason"] == "no_message"
 
 
+def test_timers_of_several_processes_at_once_move_each_expiry_once(db):
+    """Every Rasa process runs the timer over the one staff database: each expired row is claimed by one."""
+    ids = [handoff.enqueue(db, f"s{i}", "socketio", now=1000) for i in range(20)]
+    engines = [StaffDB(db.url) for _ in range(4)]  # a connection pool per process
+    claimed = []
+    barrier = threading.Barrier(len(engines))
+
+    def timer(database):
+        barrier.wait()
+        timed_out, _ = handoff.expired(database, 300, 600, now=1400)
+        claimed.extend(row["id"] for row in timed_out)
+
+    threads = [threading.Thread(target=timer, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for e in engines:
+        e.engine.dispose()
+    assert sorted(claimed) == ids  # every one told once, none twice
+
+
 def test_a_message_left_is_stored_and_listed_until_done(db):
     handoff_id = handoff.enqueue(db, "s1", "wechat", status=handoff.MESSAGE)
     handoff.set_reply_to(db, "s1", "openid-1")
@@ -200,3 +222,42 @@ def test_the_staff_page_summary_is_the_patients_summary(tracker_for, domain):
     text = handoff_actions.summary_text(tracker, domain)
     assert text.startswith("【病情摘要") and "两条腿没劲" in text
     assert handoff_actions.summary_text(tracker_for("转人工", intent="request_human"), domain) == ""
+
+
+# ---- delivery notes: codes from the Rasa process, words from the console (staff/texts.yml)
+
+@pytest.mark.parametrize("note,words", [
+    ({"code": "wechat_refused", "errcode": 45015, "errmsg": "out of time"}, ["45015", "48小时"]),
+    ({"code": "wechat_refused", "errcode": 99999, "errmsg": "something new"}, ["99999", "something new"]),
+    ({"code": "no_pusher", "channel": "rest"}, ["REST", "不能主动发消息"]),
+    ({"code": "not_live"}, ["实时推送"]),
+    ({"code": "store_unavailable"}, ["暂时不可用"]),
+    ({"code": "push_failed"}, ["push_failed"]),  # a parameter missing: still a readable line
+    ({"code": "from_the_future"}, ["from_the_future"]),
+])
+def test_delivery_notes_are_worded_for_staff(note, words):
+    from staff import labels
+    from staff.tracker import CHANNEL_LABELS
+
+    text = labels.handoff_note(note, CHANNEL_LABELS)
+    assert all(word in text for word in words), text
+
+
+async def test_a_line_the_stores_cannot_take_is_not_sent_and_the_console_is_told(monkeypatch):
+    """Redis (the lock store) or the tracker store down: nothing is stored, nothing pushed, a note instead."""
+    from channels import handoff as channel_handoff
+
+    class DownLockStore:
+        def lock(self, sender):
+            raise ConnectionError("redis down")
+
+    pushed = []
+
+    async def pusher(sender, messages, row):
+        pushed.append(messages)
+
+    monkeypatch.setattr(channel_handoff.STATE, "agent", type("Agent", (), {"lock_store": DownLockStore()})())
+    monkeypatch.setitem(channel_handoff.STATE.pushers, "socketio", pusher)
+    row = {"id": 1, "sender": "s" * 32, "channel": "socketio"}
+    assert await channel_handoff.say(row, "您好", staff="editor1") == {"code": "store_unavailable"}
+    assert pushed == []

@@ -50,3 +50,10 @@ def test_the_medical_core_has_no_rasa_import(path):
 def test_no_chinese_reply_text_or_department_in_python(path):
     """Replies, departments and line templates live in domain.yml or knowledge/causes.yml."""
     assert not [s for s in string_literals(path) if CJK.search(s)]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "channels").rglob("*.py")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_channels_hold_no_chinese_text(path):
+    """Patient-facing words live in domain.yml or knowledge/causes.yml; the notes a channel sends the staff
+    console are codes, worded by the console (staff/texts.yml)."""
+    assert not [s for s in string_literals(path) if CJK.search(s)]

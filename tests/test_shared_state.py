@@ -1,14 +1,18 @@
 """State shared through Redis by several Rasa processes (persistence/shared_state.py): WeChat retry
-deduplication, buttons, nonces, the access token, and the rate-limit buckets. Two channel objects stand for two
-processes; the end-to-end version with two Rasa servers behind nginx is tests/test_scaleout_wechat.py."""
+deduplication, buttons, nonces, the access token, the rate-limit buckets, and the pub/sub relay of handoff
+pushes to web chat sockets. Two channel objects stand for two processes; the end-to-end versions with two Rasa
+servers are tests/test_scaleout_wechat.py and tests/test_handoff_e2e.py."""
 import asyncio
 import threading
+import time
 import uuid
+from types import SimpleNamespace
 
 import pytest
 
 import settings
 from channels.ratelimit import Limit, RateLimiter, RedisBuckets
+from channels.socketio import PUSH_TOPIC, SocketChannel
 from channels.wechat import WeChatChannel, api, protocol
 from channels.wechat.state import RedisState
 from persistence import shared_state
@@ -175,3 +179,122 @@ def test_state_follows_the_lock_store_rasa_loaded_whatever_the_environment_says(
         for name, value in saved.items():
             setattr(settings, name, value)
         shared_state.configure()
+
+
+# ---- handoff pushes to web chat sockets held by another process (channels/socketio.py SocketChannel.push)
+
+
+class FakeSocketServer:
+    """What SocketChannel.push uses of python-socketio's server: the rooms of this process and emit."""
+
+    def __init__(self, *rooms: str) -> None:
+        self.manager = SimpleNamespace(rooms={"/": {room: {"sid-" + room: "eio"} for room in rooms}})
+        self.emitted: list = []
+
+    async def emit(self, event, data, room=None, namespace=None) -> None:
+        self.emitted.append((event, data, room))
+
+
+def socket_channel(*rooms: str) -> SocketChannel:
+    made = SocketChannel(session_persistence=True)
+    made.sio = FakeSocketServer(*rooms)
+    return made
+
+
+TURN = [{"text": "您好,我是客服", "handoff_staff": True}, {"text": "温馨提示", "disclaimer": True}]
+
+
+async def until(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def two_process_ids(monkeypatch):
+    """One module stands for two processes: each subscription keeps the id it was started under."""
+    def become(name: str) -> None:
+        monkeypatch.setattr(shared_state, "PROCESS_ID", name)
+    return become
+
+
+async def test_a_push_reaches_the_socket_another_process_holds_once(redis_server, two_process_ids):
+    session = uuid.uuid4().hex
+    a, b = socket_channel(), socket_channel(session)  # the patient's socket is on b
+    ready_a, ready_b = asyncio.Event(), asyncio.Event()
+    two_process_ids("process-a")
+    listen_a = asyncio.create_task(shared_state.subscribe(PUSH_TOPIC, a._relayed, ready_a))
+    listen_b = None
+    try:
+        await asyncio.wait_for(ready_a.wait(), 10)  # the id is taken when the subscription starts
+        two_process_ids("process-b")
+        listen_b = asyncio.create_task(shared_state.subscribe(PUSH_TOPIC, b._relayed, ready_b))
+        await asyncio.wait_for(ready_b.wait(), 10)
+        two_process_ids("process-a")
+        assert await a.push(session, TURN) is None
+        await until(lambda: len(b.sio.emitted) == 2)
+        assert [(e, d["text"], r) for e, d, r in b.sio.emitted] == [("bot_uttered", m["text"], session) for m in TURN]
+        assert b.sio.emitted[0][1]["handoff_staff"] is True and b.sio.emitted[1][1]["disclaimer"] is True
+        # a emitted to its own (empty) room once and did not take its own publication for another's
+        await asyncio.sleep(0.3)
+        assert len(a.sio.emitted) == 2 and len(b.sio.emitted) == 2
+    finally:
+        tasks = [t for t in (listen_a, listen_b) if t]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+async def test_without_redis_state_a_push_stays_in_the_process(redis_server):
+    saved = settings.SHARED_STATE_IN_REDIS
+    settings.SHARED_STATE_IN_REDIS = False
+    try:
+        here, elsewhere = socket_channel("s1" * 16), socket_channel()
+        assert await here.push("s1" * 16, TURN) is None and len(here.sio.emitted) == 2
+        assert await elsewhere.push("s1" * 16, TURN) is None  # one process: nobody else could hold it
+    finally:
+        settings.SHARED_STATE_IN_REDIS = saved
+
+
+async def test_redis_down_a_push_still_reaches_the_sockets_here_and_says_when_it_reached_none(redis_server, caplog):
+    saved = settings.REDIS_PORT
+    shared_state.configure(port=servers.free_port())  # nothing listens there
+    try:
+        session = uuid.uuid4().hex
+        here, elsewhere = socket_channel(session), socket_channel()
+        assert await here.push(session, TURN) is None
+        assert [d["text"] for _, d, _ in here.sio.emitted] == [m["text"] for m in TURN]
+        assert await elsewhere.push(session, TURN) == {"code": "not_live"}
+        assert "publishing on socketio_push failed" in caplog.text
+    finally:
+        shared_state.configure(port=saved)
+
+
+async def test_a_lost_subscription_comes_back_by_itself(redis_server, two_process_ids):
+    relay = servers.Relay(redis_server.port)
+    saved = settings.REDIS_PORT
+    heard: list = []
+
+    async def handler(payload) -> None:
+        heard.append(payload["n"])
+
+    ready = asyncio.Event()
+    shared_state.configure(port=relay.port)
+    two_process_ids("listener")
+    listening = asyncio.create_task(shared_state.subscribe("test_topic", handler, ready, retry_max=0.5))
+    try:
+        await asyncio.wait_for(ready.wait(), 10)
+        relay.cut = True
+        relay.drop()  # Redis went away
+        await until(lambda: not ready.is_set())
+        relay.cut = False
+        await asyncio.wait_for(ready.wait(), 10)
+        two_process_ids("publisher")
+        assert await shared_state.publish("test_topic", {"n": 1}) == 1
+        await until(lambda: heard == [1])
+    finally:
+        listening.cancel()
+        await asyncio.gather(listening, return_exceptions=True)
+        relay.close()
+        shared_state.configure(port=saved)

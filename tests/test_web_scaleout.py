@@ -16,15 +16,12 @@ import pytest
 import socketio
 
 from tests import cluster as cluster_module
+from tests import servers
 from tests.cluster import question
 
 pytestmark = pytest.mark.e2e
 
-# python-engineio 4.15's client builds aiohttp.ClientWSTimeout (aiohttp >= 3.10) for the WebSocket upgrade;
-# Rasa 3.6 pins aiohttp 3.9, whose ws_connect takes the timeout as a float. Only this test's client needs it:
-# the Rasa server is python-engineio's server side, which does not use aiohttp.
-if not hasattr(aiohttp, "ClientWSTimeout"):
-    aiohttp.ClientWSTimeout = lambda ws_close=None, **_: ws_close or 10.0
+servers.socketio_client_over_websocket()
 
 DESCRIPTION = "我最近两条腿没劲上楼费劲"
 

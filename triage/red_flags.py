@@ -1,10 +1,14 @@
 """The red-flag gate: deterministic detection of emergencies in one user message.
 
 Rules live in knowledge/causes.yml. They are written with concepts (`{weak}`, `{both_legs}`, `{short_time}` ...
-from `red_flag_concepts`) rather than fixed strings, so one rule covers the many ways patients say the same
-thing. A rule matches when every `all` pattern matches an affirmed clause (not negated, not hypothetical), every
+from `red_flag_concepts`, which may name each other) rather than fixed strings, so one rule covers the many
+ways patients say the same thing. A rule matches when every `all` pattern matches an affirmed clause, every
 `across` pattern matches the whole message (for findings told over two clauses: 昨天还能走,今天站不起来),
 and no `none` pattern occurs anywhere in it (a deficit placed years back is not a new stroke).
+
+A match is affirmed when its clause does not negate it, does not put it hypothetically before it (如果, 会不会,
+担心, 听说) or after it (……的话), and has none of the rule's `clause_none` patterns (a habitual 经常 喘不上气 is
+not an acute one). A question tacked on after a finding (说话不清了,会不会是中风) leaves it affirmed.
 """
 import re
 from dataclasses import dataclass
@@ -14,6 +18,9 @@ from typing import Any, Dict, List, Optional, Pattern, Text, Tuple
 from triage import knowledge, textmatch
 
 _MACRO = re.compile(r"\{([a-z_]+)\}")
+# A conditional that closes the finding it follows: 喘不上气的话要去医院吗.
+_CONDITIONAL_AFTER = re.compile(r"^[^,，。;；!！?？]{0,2}的话")
+_CLAUSE_BREAKS = ",，。;；!！?？\n "
 
 
 @dataclass(frozen=True)
@@ -22,64 +29,136 @@ class RedFlag:
     reason: Text
 
 
-def expand(pattern: Text, concepts: Dict[Text, Text]) -> Text:
-    """A rule pattern with every {concept} replaced by its regular expression."""
+@dataclass(frozen=True)
+class Rule:
+    flag_id: Text
+    reason: Text
+    all: Tuple[Pattern, ...]
+    across: Tuple[Pattern, ...]
+    none: Tuple[Pattern, ...]
+    clause_none: Optional[Pattern]
+
+
+def expand(pattern: Text, concepts: Dict[Text, Text], _seen: Tuple[Text, ...] = ()) -> Text:
+    """A rule pattern with every {concept} replaced by its regular expression (concepts may name concepts)."""
     def replace(match: re.Match) -> Text:
         name = match.group(1)
         if name not in concepts:
             raise ValueError(f"red-flag pattern names unknown concept {{{name}}}")
-        return f"(?:{concepts[name]})"
+        if name in _seen:
+            raise ValueError(f"red-flag concept {{{name}}} names itself")
+        return f"(?:{expand(concepts[name], concepts, _seen + (name,))})"
 
     return _MACRO.sub(replace, pattern)
 
 
+def _compile(pattern: Text, concepts: Dict[Text, Text]) -> Pattern:
+    return re.compile(expand(pattern, concepts), re.IGNORECASE)
+
+
 @lru_cache(maxsize=4)
-def _compiled_rules(data_id: int) -> Tuple[Tuple[Text, Text, Tuple[Tuple[Text, ...], Tuple[Pattern, ...], Tuple[Pattern, ...]]], ...]:
+def _compiled(data_id: int) -> Tuple[Tuple[Rule, ...], Dict[Text, Pattern]]:
     data = knowledge.load()
     concepts = data.get("red_flag_concepts") or {}
     compiled = []
     for flag in data["red_flags"]:
         for rule in flag["rules"]:
-            clause_patterns = tuple(expand(p, concepts) for p in rule.get("all") or [])
-            across = tuple(re.compile(expand(p, concepts), re.IGNORECASE) for p in rule.get("across") or [])
-            none = tuple(re.compile(expand(p, concepts), re.IGNORECASE) for p in rule.get("none") or [])
-            if not clause_patterns and not across:
+            if not rule.get("all") and not rule.get("across"):
                 raise ValueError(f"red flag {flag['id']} has an empty rule")
-            compiled.append((flag["id"], flag["reason"], (clause_patterns, across, none)))
-    return tuple(compiled)
+            clause_none = rule.get("clause_none") or []
+            compiled.append(Rule(
+                flag["id"], flag["reason"],
+                tuple(_compile(p, concepts) for p in rule.get("all") or []),
+                tuple(_compile(p, concepts) for p in rule.get("across") or []),
+                tuple(_compile(p, concepts) for p in rule.get("none") or []),
+                _compile("|".join(f"(?:{p})" for p in clause_none), concepts) if clause_none else None,
+            ))
+    named = {name: _compile(f"{{{name}}}", concepts) for name in concepts}
+    return tuple(compiled), named
 
 
-def rules() -> Tuple[Tuple[Text, Text, Tuple[Tuple[Text, ...], Tuple[Pattern, ...], Tuple[Pattern, ...]]], ...]:
-    return _compiled_rules(id(knowledge.load()))
+def rules() -> Tuple[Rule, ...]:
+    return _compiled(id(knowledge.load()))[0]
 
 
-def _across_affirmed(text: Text, regex: Pattern) -> bool:
-    """A message-wide match that is not negated where it starts and not said hypothetically."""
-    normalised = textmatch.normalise(text)
-    if textmatch.is_hypothetical(normalised):
+def concept(name: Text) -> Optional[Pattern]:
+    """The compiled regular expression of one concept of `red_flag_concepts`, or None."""
+    return _compiled(id(knowledge.load()))[1].get(name)
+
+
+def _unreal_before(prefix: Text) -> bool:
+    unreal = concept("unreal")
+    return textmatch.is_hypothetical(prefix) or bool(unreal and unreal.search(prefix))
+
+
+def _affirmed_in(clause: Text, match: re.Match, clause_none: Optional[Pattern]) -> bool:
+    prefix = clause[: match.start()]
+    if textmatch.is_negated(clause, match.start()) or _unreal_before(prefix):
         return False
+    if _CONDITIONAL_AFTER.search(clause[match.end():]):
+        return False
+    return not (clause_none and clause_none.search(clause))
+
+
+def has_affirmed(text: Text, regex: Pattern, clause_none: Optional[Pattern] = None, statements_only: bool = False) -> bool:
+    """Whether `regex` matches some clause of `text` as a report (see the module docstring).
+
+    `statements_only` skips clauses that ask (for a message with no person or time in it: 呼吸困难是怎么回事).
+    """
+    for clause in textmatch.clauses(text):
+        if statements_only and textmatch.is_general_question(clause):
+            continue
+        for match in regex.finditer(clause):
+            if _affirmed_in(clause, match, clause_none):
+                return True
+    return False
+
+
+def _clause_around(text: Text, start: int) -> Tuple[Text, int]:
+    clause_start = max(text.rfind(sep, 0, start) for sep in _CLAUSE_BREAKS) + 1
+    ends = [i for i in (text.find(sep, start) for sep in _CLAUSE_BREAKS) if i >= 0]
+    return text[clause_start: min(ends) if ends else len(text)], clause_start
+
+
+def across_affirmed(text: Text, regex: Pattern, statements_only: bool = False) -> bool:
+    """A message-wide match that is a report where it starts (not negated, not hypothetical there)."""
+    normalised = textmatch.normalise(text)
     for match in regex.finditer(normalised):
-        clause_start = max(normalised.rfind(sep, 0, match.start()) for sep in ",，。;；!！?？\n ") + 1
-        if not textmatch.is_negated(normalised[clause_start:], match.start() - clause_start):
+        clause, clause_start = _clause_around(normalised, match.start())
+        if statements_only and textmatch.is_general_question(clause):
+            continue
+        start = match.start() - clause_start
+        if not textmatch.is_negated(clause, start) and not _unreal_before(clause[:start]):
             return True
     return False
 
 
+def _rule_matches(rule: Rule, text: Text, normalised: Text, statements_only: bool) -> bool:
+    if any(regex.search(normalised) for regex in rule.none):
+        return False
+    return all(has_affirmed(text, regex, rule.clause_none, statements_only) for regex in rule.all) and all(
+        across_affirmed(text, regex, statements_only) for regex in rule.across
+    )
+
+
 def detect(text: Optional[Text]) -> List[RedFlag]:
-    """Red flags reported in `text`; empty for negations, hypotheticals and general questions about one."""
+    """Red flags reported in `text`; empty for negations, hypotheticals and general questions about one.
+
+    A message that asks and names no person or time (呼吸困难是怎么回事) is a general question: only its
+    clauses that state something count (有痰怎么办,呼吸困难), and none at all when it asks about signs,
+    symptoms or prevention (中风有哪些表现?嘴歪,说话不清: the `textbook` concept).
+    """
     if not text or not text.strip():
         return []
-    if textmatch.is_general_question(text):
+    normalised = textmatch.normalise(text)
+    general = textmatch.is_general_question(text)
+    textbook = concept("textbook")
+    if general and textbook and textbook.search(normalised):
         return []
     found: Dict[Text, RedFlag] = {}
-    normalised = textmatch.normalise(text)
-    for flag_id, reason, (clause_patterns, across, none) in rules():
-        if flag_id in found or any(regex.search(normalised) for regex in none):
-            continue
-        if all(textmatch.has_affirmed(text, p) for p in clause_patterns) and all(
-            _across_affirmed(text, regex) for regex in across
-        ):
-            found[flag_id] = RedFlag(flag_id, reason)
+    for rule in rules():
+        if rule.flag_id not in found and _rule_matches(rule, text, normalised, general):
+            found[rule.flag_id] = RedFlag(rule.flag_id, rule.reason)
     return list(found.values())
 
 
@@ -91,31 +170,46 @@ def unaffirmed_mention(text: Optional[Text]) -> bool:
     if not text:
         return False
     normalised = textmatch.normalise(text)
-    for _, _, (clause_patterns, across, _none) in rules():
-        for pattern in clause_patterns:
-            if textmatch.compile_pattern(pattern).search(normalised) and not textmatch.has_affirmed(text, pattern):
+    for rule in rules():
+        for regex in rule.all:
+            if regex.search(normalised) and not has_affirmed(text, regex):
                 return True
-        for regex in across:
-            if regex.search(normalised) and not _across_affirmed(text, regex):
+        for regex in rule.across:
+            if regex.search(normalised) and not across_affirmed(text, regex):
                 return True
     return False
 
 
-def has_acute_cue(text: Optional[Text]) -> bool:
-    """Whether the message places something in hours or days, or says it came on suddenly or is worsening.
-
-    The classifier's red_flag is trusted only then: on real patients' long messages it says red_flag for
-    months-old complaints far more often than for emergencies no rule foresaw (tests/real dev half: 18 to 1).
-    """
-    concepts = knowledge.load().get("red_flag_concepts") or {}
-    pattern = "|".join(f"(?:{concepts[name]})" for name in ("sudden", "short_time", "worsening") if name in concepts)
-    return bool(text and pattern and textmatch.compile_pattern(pattern).search(textmatch.normalise(text)))
+def _search(name: Text, text: Optional[Text]) -> bool:
+    regex = concept(name)
+    return bool(text and regex and regex.search(textmatch.normalise(text)))
 
 
 def long_course(text: Optional[Text]) -> bool:
     """Whether the message tells a course of months or years, or from birth (the `long_course` concept)."""
-    concept = (knowledge.load().get("red_flag_concepts") or {}).get("long_course")
-    return bool(text and concept and textmatch.compile_pattern(concept).search(textmatch.normalise(text)))
+    return _search("long_course", text)
+
+
+def known_cause(text: Optional[Text]) -> bool:
+    """Whether the message names a cause already (a drug, a diagnosis, epilepsy: the `known_cause` concept)."""
+    return _search("known_cause", text)
+
+
+def acute_deficit(text: Optional[Text]) -> bool:
+    """Whether one affirmed clause ties something acute (`acute`) to a deficit (`deficit`): 今天早上整个人没力气.
+
+    The classifier's red_flag is trusted only then: on real patients' messages it says red_flag for a sudden
+    stomach ache with general tiredness, a rash with fever or a drug's side effects far more often than for an
+    emergency no rule foresaw.
+    """
+    acute, deficit = concept("acute"), concept("deficit")
+    if not text or acute is None or deficit is None:
+        return False
+    for clause in textmatch.clauses(text):
+        deficits = [m for m in deficit.finditer(clause) if _affirmed_in(clause, m, concept("habitual"))]
+        if deficits and any(_affirmed_in(clause, m, None) for m in acute.finditer(clause)):
+            return True
+    return False
 
 
 def concept_names(data: Optional[Dict[Text, Any]] = None) -> List[Text]:

@@ -30,15 +30,6 @@ from persistence import shared_state
 
 logger = logging.getLogger(__name__)
 
-# What the console tells staff when the customer-service API refuses a handoff reply (staff-facing, not a reply).
-WECHAT_REFUSALS = {
-    45015: "病人超过48小时没有发消息,微信不允许再主动回复;请等病人再发消息,或通过留言电话联系",
-    45047: "客服消息条数超过微信的上限(病人未回复前最多20条),请等病人回复",
-    48001: "公众号没有客服消息接口权限",
-    40001: "access_token 无效,请稍后重试",
-    43004: "病人已取消关注公众号",
-}
-
 # The body that tells WeChat "no passive reply" (anything else that is not XML shows the user an error).
 SUCCESS = "success"
 
@@ -283,11 +274,13 @@ class WeChatChannel(InputChannel):
         except Exception:
             logger.exception("%s: could not note the handoff address", self.name())
 
-    async def push_handoff(self, sender: Text, messages: List[Dict[Text, Any]], row: Dict[Text, Any]) -> Optional[Text]:
-        """A staff reply or system line through the customer-service API; None, or why WeChat refused."""
+    async def push_handoff(self, sender: Text, messages: List[Dict[Text, Any]], row: Dict[Text, Any],
+                           ) -> Optional[Dict[Text, Any]]:
+        """A staff reply or system line through the customer-service API; None, or a note for the console
+        (channels/handoff.py; worded in staff/texts.yml): no address yet, or WeChat's refusal and its errcode."""
         user = row.get("reply_to")
         if not user:
-            return "还没有这位病人的微信地址(转人工之后病人还没有发过消息),暂时无法发送"
+            return {"code": "wechat_no_address"}
         loop = asyncio.get_running_loop()
         rendered, _ = render.render_turn(messages)
         for part in render.split_text(rendered):
@@ -295,9 +288,10 @@ class WeChatChannel(InputChannel):
                 await loop.run_in_executor(self._executor, self._send_text, user, part, None)
             except Exception as error:
                 code = getattr(error, "errcode", None)
-                hint = WECHAT_REFUSALS.get(code, getattr(error, "errmsg", "") or type(error).__name__)
                 logger.error("%s: handoff message refused (%s)", self.name(), code or type(error).__name__)
-                return f"微信拒绝了这条消息(errcode {code}):{hint}" if code else f"发送失败:{hint}"
+                if code:
+                    return {"code": "wechat_refused", "errcode": code, "errmsg": str(getattr(error, "errmsg", "") or "")}
+                return {"code": "push_failed", "error": type(error).__name__}
         return None
 
     async def _deliver(self, user: Text, parts: List[Text], message: Inbound) -> None:

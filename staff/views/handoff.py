@@ -2,14 +2,14 @@
 messages patients left for a call-back. The queue lives in the staff database (staff/handoff.py); replies
 reach the patient through the Rasa process's internal endpoint (channels/handoff.py)."""
 import time
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import httpx
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
-from staff import auth, handoff, tracker
+from staff import auth, handoff, labels, tracker
 from triage import knowledge
 
 MAX_TEXT = 2000
@@ -50,21 +50,22 @@ def history(events: List[Dict[Text, Any]], after: int = 0) -> List[Dict[Text, An
     return lines
 
 
-async def call_rasa(services: Any, path: Text, body: Dict[Text, Any]) -> Optional[Text]:
-    """POST to Rasa's internal handoff endpoint; None if delivered, else a note for the staff member."""
+async def call_rasa(services: Any, path: Text, body: Dict[Text, Any]) -> Tuple[Optional[Text], Dict[Text, Any]]:
+    """POST to Rasa's internal handoff endpoint: (None if delivered, else a note for the staff member; its answer)."""
     cfg = services.config
     if not cfg.handoff_token:
-        return "没有配置 HANDOFF_TOKEN,控制台无法把消息交给机器人服务器(见 docs/handoff.md)。"
+        return "没有配置 HANDOFF_TOKEN,控制台无法把消息交给机器人服务器(见 docs/handoff.md)。", {}
     try:
         async with httpx.AsyncClient(timeout=15) as client:
             reply = await client.post(f"{cfg.rasa_url}/webhooks/handoff/{path}", json=body,
                                       headers={"Authorization": f"Bearer {cfg.handoff_token}"})
         data = reply.json()
     except (httpx.HTTPError, ValueError) as error:
-        return f"连不上机器人服务器({cfg.rasa_url}):{type(error).__name__}。"
+        return f"连不上机器人服务器({cfg.rasa_url}):{type(error).__name__}。", {}
     if reply.status_code >= 400:
-        return f"机器人服务器拒绝了请求(HTTP {reply.status_code}):{data.get('error', '')}"
-    return data.get("error") or None
+        return f"机器人服务器拒绝了请求(HTTP {reply.status_code}):{data.get('error', '')}", data
+    note = data.get("note")
+    return (labels.handoff_note(note, tracker.CHANNEL_LABELS) if note else None), data
 
 
 @auth.page(role="viewer")
@@ -97,7 +98,7 @@ async def claim(request: Request) -> Response:
         who = f"已由 {row['claimed_by']} 接入" if row and row["claimed_by"] else "已结束或不存在"
         return services.render(request, "error.html", {"message": f"没能接入这段对话:{who}。"}, status_code=409)
     row = await run_in_threadpool(handoff.get, services.db, handoff_id)
-    note = await call_rasa(services, "send", {"sender": row["sender"], "response": "utter_handoff_joined"})
+    note, _ = await call_rasa(services, "send", {"sender": row["sender"], "response": "utter_handoff_joined"})
     target = f"/handoff/{handoff_id}" + (f"?note={note}" if note else "")
     return RedirectResponse(target, status_code=303)
 
@@ -150,7 +151,7 @@ async def reply(request: Request) -> Response:
     text = str(body.get("text") or "").strip()[:MAX_TEXT]
     if not text:
         return JSONResponse({"error": "消息是空的。"}, status_code=400)
-    note = await call_rasa(services, "send", {"sender": row["sender"], "text": text, "staff": request.state.user.name})
+    note, _ = await call_rasa(services, "send", {"sender": row["sender"], "text": text, "staff": request.state.user.name})
     request.state.audit_detail = f"{len(text)} 字" + (f";未送达:{note}" if note else "")
     return JSONResponse({"delivered": note is None, "note": note or ""})
 
@@ -162,11 +163,12 @@ async def end(request: Request) -> Response:
     row = await run_in_threadpool(handoff.get, services.db, handoff_id)
     if not _held_by_me(row, request):
         return services.render(request, "error.html", {"message": "这段对话不在您手上,不能结束。"}, status_code=409)
-    note = await call_rasa(services, "end", {"sender": row["sender"]})
-    if note and "no open handoff" not in note:
+    note, answer = await call_rasa(services, "end", {"sender": row["sender"]})
+    if note and not answer.get("ended") and "no open handoff" not in note:
         # The bot did not take over: the handoff stays open so the patient is not left with nobody.
         return RedirectResponse(f"/handoff/{handoff_id}?note=没能结束:{note}", status_code=303)
-    return RedirectResponse("/handoff?note=已结束人工服务,机器人已恢复回答。", status_code=303)
+    done = "已结束人工服务,机器人已恢复回答。" + (f"但病人没有收到结束的通知:{note}" if note else "")
+    return RedirectResponse(f"/handoff?note={done}", status_code=303)
 
 
 @auth.page(role="editor", audit="handoff_callback_done")
