@@ -23,6 +23,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from components.red_flag_gate import RedFlagGate
 from triage import conversation, extraction, story
 
 INTENT_RANKING = "intent_ranking"
@@ -36,6 +37,8 @@ OUT_OF_SCOPE = "out_of_scope"
 # Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
 ELSEWHERE_MIN_CHARS = 12
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
+# Below this the red-flag gate does not take the classifier's runner-up (its default fallback_threshold).
+RUNNER_UP_MIN_CONFIDENCE = RedFlagGate.get_default_config()["fallback_threshold"]
 # Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer, its
 # 没有 / 不知道, a goodbye, a restart; an `inform` outside the interview starts it anyway), and red_flag
 # belongs to the gate that runs after this component.
@@ -77,10 +80,11 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE
-    # Weakness or tiredness the reader cannot place is never off-topic either: ask which it is (a named disease
-    # is a question about it, left to the classifier).
+    # Weakness or tiredness the reader cannot place is never off-topic either: a limb named somewhere in it makes
+    # it a description ('胳膊突然很疼,抬不起来'), otherwise ask which it is, the muscles or tiredness (a named
+    # disease is a question about it, left to the classifier).
     if name in (*OVERRIDABLE, RED_FLAG) and reading.topic and kind != "question" and not (reading.term or reading.muscle_disease):
-        return FATIGUE
+        return DESCRIBE if reading.limb_named else FATIGUE
     if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE
     if name == FALLBACK and reading.medical and is_elsewhere(text, reading, entities or []):
@@ -161,7 +165,9 @@ class SymptomDetector(GraphComponent):
             if not forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
                 # What the gate would fall back to, read like any other classifier result (胃萎缩 stays out).
                 runner_up = next((r for r in ranking if r.get(INTENT_NAME_KEY) != RED_FLAG), None)
-                forced = story_intent(message.get(TEXT), runner_up or {INTENT_NAME_KEY: FALLBACK}, entities, ranking)
+                if not runner_up or runner_up.get(PREDICTED_CONFIDENCE_KEY, 0) < RUNNER_UP_MIN_CONFIDENCE:
+                    runner_up = {INTENT_NAME_KEY: FALLBACK}  # what the gate makes of an unsure runner-up
+                forced = story_intent(message.get(TEXT), runner_up, entities, ranking)
             if forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
                 # The gate decides about red_flag; if it distrusts it, this reading is the runner-up.
                 ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != forced]

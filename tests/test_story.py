@@ -124,6 +124,10 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("describe_symptoms", "小腿上起了一片红疹子很痒", "out_of_scope"),
     ("describe_symptoms", "最近腿脚不行了", "describe_symptoms"),
     ("nlu_fallback", "手腕上长了个小疙瘩,按着不疼也不痒", "out_of_scope"),
+    # A limb named elsewhere in it: a description, not the clarifying question.
+    ("nlu_fallback", "前天搬东西扭了一下胳膊,现在抬不起来", "describe_symptoms"),
+    # Tiredness named as what set something off is not the complaint.
+    ("out_of_scope", "上个月太劳累引起了一次癫痫发作,现在吃什么药好", None),
     ("nlu_fallback", "嘿嘿这个那个随便说说而已啦哈哈", None),  # not a medical matter: the fallback stays
     # Weakness said only of an organ is not the muscles: out of scope.
     ("nlu_fallback", "这几天解小便无力,尿不干净", "out_of_scope"),

@@ -125,6 +125,7 @@ class Reading:
     condition: bool = False  # a disease of the muscles, nerves, spine or brain named (神经炎, 脑梗, 肌无力 ...)
     wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
     medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
+    limb_named: bool = False  # a limb named anywhere (not all four: 四肢, 手脚 read as the whole body)
     fears: bool = False  # fears a disease ('担心是渐冻症'): a worry, not a question about it
     mentioned: bool = False  # a topic word not negated, even in a hypothetical ('容易引起瘫痪'): never out of scope
     signals: int = 0
@@ -325,6 +326,7 @@ def read(text: Optional[Text]) -> Reading:
         ),
         wants_interview=bool(lexicon.wants_interview.search(text)),
         medical=bool(lexicon.medical.search(text)),
+        limb_named=bool(re.search(lexicon.limb, limbs)),
         fears=bool(lexicon.fears.search(text)),
         diagnosed=bool(lexicon.diagnosed.search(text)),
         term=term,
