@@ -83,7 +83,9 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     # Weakness or tiredness the reader cannot place is never off-topic either: a limb named somewhere in it makes
     # it a description ('胳膊突然很疼,抬不起来'), otherwise ask which it is, the muscles or tiredness (a named
     # disease is a question about it, left to the classifier).
-    if name in (*OVERRIDABLE, RED_FLAG) and reading.topic and kind != "question" and not (reading.term or reading.muscle_disease):
+    if name in (*OVERRIDABLE, RED_FLAG) and reading.topic and kind != "question" and not (
+        reading.term or reading.muscle_disease or reading.subject
+    ):
         return DESCRIBE if reading.limb_named else FATIGUE
     if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE

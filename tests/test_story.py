@@ -118,6 +118,8 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # Asking for one's own check, or telling of a cast, is not a question about a disease.
     ("describe_symptoms", "我想自己测一测是不是得了肌无力", None),
     ("describe_symptoms", "我爸脚踝骨折打了两个月石膏,刚拆", None),
+    # Wasting told of someone is their story, even named as 肌肉萎缩.
+    ("describe_symptoms", "我和我妹妹都是十来岁开始肌肉萎缩的,医生说可能跟基因有关", None),
     # The assistant's own subject named in a question: answered, not the clarifying question.
     ("nlu_fallback", "得了肌肉萎缩,还有可能练回原样吗", "ask_care"),
     # Short too: nothing of weakness in a limb's rash.

@@ -72,6 +72,7 @@ class _Lexicon:
         self.hypothetical = re.compile(alt["hypothetical"])
         self.muscle_disease = re.compile(alt["muscle_disease"])
         self.condition = re.compile(alt["condition"])
+        self.subject = re.compile(alt["subject"])
         # 萎缩性 always qualifies another organ's disease, but for 肌萎缩性侧索硬化 (ALS).
         self.other_organ = re.compile(
             alt["other_organ"] + "[^,，。]{0,3}萎缩|(?<!肌)萎缩性(?!侧索)|萎缩性?" + alt["other_organ_disease"]
@@ -123,6 +124,7 @@ class Reading:
     topic: bool = False  # anything about weakness, wasting, fatigue or a limb's function
     organ_weak: bool = False  # weakness said only of an organ ('小便无力', '咳嗽无力'), not of muscles or the person
     condition: bool = False  # a disease of the muscles, nerves, spine or brain named (神经炎, 脑梗, 肌无力 ...)
+    subject: bool = False  # 肌肉萎缩 or 肌肉无力 named as such
     wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
     medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
     limb_named: bool = False  # a limb named anywhere (not all four: 四肢, 手脚 read as the whole body)
@@ -176,9 +178,13 @@ class Reading:
     def is_question(self) -> bool:
         """A kind of patient asked about ('中风病人要注意什么'), nobody in particular, or a condition named without
         any weakness, wasting or tiredness ('我得了末梢神经炎,云南白药管用吗'): a question to answer."""
+        if self.wants_interview or self.fears:
+            return False
         if self.population and not self.particular:
             return True
-        return self.condition and not (self.topic or self.findings or self.wants_interview or self.fears)
+        if self.subject and not (self.particular or self.findings):
+            return True
+        return self.condition and not (self.topic or self.findings)
 
     @property
     def is_worry(self) -> bool:
@@ -324,6 +330,7 @@ def read(text: Optional[Text]) -> Reading:
             knowledge.category_for_term(term) in _DISEASE_CATEGORIES
             or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)
         ),
+        subject=bool(lexicon.subject.search(text)),
         wants_interview=bool(lexicon.wants_interview.search(text)),
         medical=bool(lexicon.medical.search(text)),
         limb_named=bool(re.search(lexicon.limb, limbs)),
