@@ -73,6 +73,7 @@ class _Lexicon:
         self.muscle_disease = re.compile(alt["muscle_disease"])
         self.condition = re.compile(alt["condition"])
         self.subject = re.compile(alt["subject"])
+        self.general = re.compile(alt["general"])
         # 萎缩性 always qualifies another organ's disease, but for 肌萎缩性侧索硬化 (ALS).
         self.other_organ = re.compile(
             alt["other_organ"] + "[^,，。]{0,3}萎缩|(?<!肌)萎缩性(?!侧索)|萎缩性?" + alt["other_organ_disease"]
@@ -128,6 +129,7 @@ class Reading:
     wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
     medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
     limb_named: bool = False  # a limb named anywhere (not all four: 四肢, 手脚 read as the whole body)
+    general: bool = False  # the question is general ('一般', '通常')
     fears: bool = False  # fears a disease ('担心是渐冻症'): a worry, not a question about it
     mentioned: bool = False  # a topic word not negated, even in a hypothetical ('容易引起瘫痪'): never out of scope
     signals: int = 0
@@ -170,8 +172,10 @@ class Reading:
         A paralysis named alone ('截瘫病人用什么助行器') is a question's subject unless someone particular has it."""
         if not self.muscle or (set(self.findings) == {"paralysis"} and not self.particular):
             return False
-        if self.particular or set(self.asks) & _ASKS_ABOUT_ONESELF:
-            return True  # '大脚趾麻木挂什么科': a finding with a question about it is the writer's own
+        if self.particular:
+            return True
+        if set(self.asks) & _ASKS_ABOUT_ONESELF and self.limb_named and not self.general:
+            return True  # '大脚趾麻木挂什么科': a limb's finding with a question about it is the writer's own
         return len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
 
     @property
@@ -334,6 +338,7 @@ def read(text: Optional[Text]) -> Reading:
         wants_interview=bool(lexicon.wants_interview.search(text)),
         medical=bool(lexicon.medical.search(text)),
         limb_named=bool(re.search(lexicon.limb, limbs)),
+        general=bool(lexicon.general.search(text)),
         fears=bool(lexicon.fears.search(text)),
         diagnosed=bool(lexicon.diagnosed.search(text)),
         term=term,
