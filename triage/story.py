@@ -126,6 +126,7 @@ class Reading:
     organ_weak: bool = False  # weakness said only of an organ ('小便无力', '咳嗽无力'), not of muscles or the person
     condition: bool = False  # a disease of the muscles, nerves, spine or brain named (神经炎, 脑梗, 肌无力 ...)
     subject: bool = False  # 肌肉萎缩 or 肌肉无力 named as such
+    other_organ: bool = False  # 萎缩 of another organ named (脑萎缩, 萎缩性胃炎)
     wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
     medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
     limb_named: bool = False  # a limb named anywhere (not all four: 四肢, 手脚 read as the whole body)
@@ -182,8 +183,8 @@ class Reading:
     def is_question(self) -> bool:
         """A kind of patient asked about ('中风病人要注意什么'), nobody in particular, or a condition named without
         any weakness, wasting or tiredness ('我得了末梢神经炎,云南白药管用吗'): a question to answer."""
-        if self.wants_interview or self.fears:
-            return False
+        if self.wants_interview or self.fears or (self.other_organ and not self.topic):
+            return False  # 脑萎缩的老人: another organ's matter, out of scope rather than answered
         if self.population and not self.particular:
             return True
         if self.subject and not (self.particular or self.findings):
@@ -335,6 +336,7 @@ def read(text: Optional[Text]) -> Reading:
             or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)
         ),
         subject=bool(lexicon.subject.search(text)),
+        other_organ=bool(lexicon.other_organ.search(text)),
         wants_interview=bool(lexicon.wants_interview.search(text)),
         medical=bool(lexicon.medical.search(text)),
         limb_named=bool(re.search(lexicon.limb, limbs)),
