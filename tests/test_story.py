@@ -309,6 +309,7 @@ def test_first_messages_that_tell_a_story(text):
     "浑身没得劲,啥也不想干",
     "手脚都没劲,整天想睡",
     "每天睡够了还是困,上班老打瞌睡",
+    "最近老觉得累,上楼就喘得厉害",
     "六十多了,平时身体不是多精神,干点活就一身汗",
 ])
 def test_first_messages_about_tiredness(text):
