@@ -41,7 +41,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAIN_INPUTS := config.yml domain.yml data knowledge
 WEB_SOURCES := $(wildcard web/src/*.js) web/index.html web/style.css web/favicon.svg web/build.mjs package-lock.json
 
-.PHONY: help install data validate train run staff-user test test-unit test-e2e test-stories test-nlu eval export-story test-web web bench retention clean
+.PHONY: help install data validate train run staff-user test test-unit test-e2e test-stories test-nlu eval eval-indep export-story test-web web bench retention clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -115,6 +115,9 @@ eval: install ## score the real patient-text set (SPLIT=dev|test|all; needs the 
 	$(BIN)/python scripts/real_set.py
 	$(MAKE) train
 	$(BIN)/python scripts/eval_real.py --split $(SPLIT) --model models/triage.tar.gz --report reports/eval-real.md
+
+eval-indep: train ## score the independent set of our own writing (tests/independent/, every miss listed), reports/eval-indep.md
+	$(BIN)/python scripts/eval_real.py --set tests/independent/set.yml --model models/triage.tar.gz --report reports/eval-indep.md
 
 export-story: install ## write a stored conversation as a test story (SENDER=id or LAST=N; OUT=file)
 	@test -n "$(SENDER)$(LAST)" || { echo "usage: make export-story SENDER=<sender id>  or  LAST=<N>  [OUT=file]"; exit 2; }

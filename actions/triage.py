@@ -65,6 +65,12 @@ def emergency_payload(facts: Dict[Text, Any], text: Any, flags: List[Any]) -> Di
     return scoring.payload(ranked, scoring.EMERGENCY, scoring.department(ranked, flags), flags)
 
 
+def red_flag_confidence(message: Dict[Text, Any]) -> float:
+    """The classifier's confidence for red_flag in this message (the gate keeps it in the ranking)."""
+    ranking = message.get("intent_ranking") or []
+    return max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == "red_flag"), default=0.0)
+
+
 class ActionBeginInterview(Action):
     """Starts the interview with every fact of the story; after a result, a further detail updates it instead."""
 
@@ -91,6 +97,8 @@ class ActionBeginInterview(Action):
                 dispatcher.utter_message(response=STORY_RESPONSES[kind], **variables)
         intro = "utter_interview_intro_direct" if conversation.result_at_once(text) else "utter_interview_intro"
         dispatcher.utter_message(response=intro)
+        if red_flags.needs_check(text, red_flag_confidence(tracker.latest_message)):
+            dispatcher.utter_message(response="utter_red_flag_check")
         prefilled = [SlotSet(k, v) for k, v in conversation.prefill(text).items()] if from_offer else []
         return [ActiveLoop(None), *reset_events(tracker), *clear_pending, *prefilled]
 

@@ -4,8 +4,10 @@ Every message is the first turn of a new conversation over the REST webhook; how
 from that conversation's events in the tracker store (as scripts/run_stories.py and export_story.py do).
 Descriptions with an expected category are then answered 不知道 until a triage_result arrives (8 turns at
 most). The dev half is reported with each miss; the test half only as aggregate figures, never its texts.
+A set of our own writing (--set, texts inline, e.g. tests/independent/set.yml) is reported with every miss.
 
     python scripts/eval_real.py [--split dev|test|all] [--report reports/eval-real.md]
+    python scripts/eval_real.py --set tests/independent/set.yml [--report reports/eval-indep.md]
     python scripts/eval_real.py --rasa-url http://127.0.0.1:5005 --tracker-db .rasa/tracker.db
 
 Without --rasa-url it starts an action server and a Rasa server (temporary SQLite tracker store) and stops
@@ -18,9 +20,10 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Text
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Text, Tuple
 
 import requests
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +37,42 @@ MAX_TURNS = 8
 DONT_KNOW = "不知道"
 FALLBACK_NAMES = {"utter_fallback", "action_default_fallback"}
 CLARIFY_NAMES = {"utter_clarify_fatigue", "action_clarify_fatigue"}
+CATEGORIES = ("genetic", "neurogenic", "myopathic", "disuse", "nutritional")
+
+
+# ---------------------------------------------------------------- a set with its texts inline
+
+class SetError(ValueError):
+    """An inline set that cannot be scored as it stands."""
+
+
+def load_inline_set(path: Any) -> Tuple[List[Dict[Text, Any]], Dict[Text, Text]]:
+    """Items and texts of a set written by us (texts inline): `items: [{id, text, handling, category, category2}]`.
+
+    A category may sit on an emergency too (what its ranking should put first); only interview items are graded.
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    items, texts = [], {}
+    for raw in data.get("items") or []:
+        item = dict(raw)
+        where = f"{path}: item {item.get('id')!r}"
+        if not item.get("id") or not isinstance(item.get("text"), str) or not item["text"].strip():
+            raise SetError(f"{where}: needs an id and a text")
+        if item["id"] in texts:
+            raise SetError(f"{where}: duplicate id")
+        if item.get("handling") not in HANDLINGS:
+            raise SetError(f"{where}: handling {item.get('handling')!r} is not one of {HANDLINGS}")
+        for key in ("category", "category2"):
+            item.setdefault(key, None)
+            if item[key] is not None and item[key] not in CATEGORIES:
+                raise SetError(f"{where}: {key} {item[key]!r} is not one of {CATEGORIES}")
+        if item["category2"] and not item["category"]:
+            raise SetError(f"{where}: category2 without a category")
+        texts[item["id"]] = item.pop("text")
+        items.append(item)
+    if not items:
+        raise SetError(f"{path}: no items")
+    return items, texts
 
 
 # ---------------------------------------------------------------- reading one conversation
@@ -45,6 +84,15 @@ def triage_result(messages: Iterable[Dict[Text, Any]]) -> Optional[Dict[Text, An
         if isinstance(custom, dict) and custom.get("type") == "triage_result":
             return custom
     return None
+
+
+# First-turn replies that put the warning signs and a one-tap 120 button before anything else.
+SCREEN_NAMES = {"utter_red_flag_check", "utter_clarify_fatigue"}
+
+
+def screened(events: Sequence[Dict[Text, Any]]) -> bool:
+    """Whether the bot showed the red-flag check (a safety net under the gate) in these events."""
+    return any((e.get("metadata") or {}).get("utter_action") in SCREEN_NAMES for e in events if e.get("event") == "bot")
 
 
 def classify(events: Sequence[Dict[Text, Any]]) -> Text:
@@ -73,6 +121,7 @@ class Outcome:
     result: Optional[Dict[Text, Any]] = None
     turns: int = 1
     replies: List[Text] = field(default_factory=list)
+    screened: bool = False
 
     @property
     def label(self) -> Text:
@@ -101,7 +150,8 @@ def run_item(
     """Send `text` as the first turn of a new conversation; follow a description to its result."""
     sender = f"real-eval-{item['id']}-{uuid.uuid4().hex[:8]}"
     reply = send(text, sender)
-    outcome = Outcome(item, classify(events_of(sender)), triage_result(reply))
+    events = events_of(sender)
+    outcome = Outcome(item, classify(events), triage_result(reply), screened=screened(events))
     outcome.replies = [m.get("text", "") for m in reply if m.get("text")]
     if item["handling"] == "interview" and item.get("category"):
         while outcome.result is None and outcome.turns < MAX_TURNS:
@@ -138,6 +188,7 @@ def figures(outcomes: Sequence[Outcome]) -> Dict[Text, Any]:
         "emergencies": len(emergencies),
         "emergencies_caught": sum(o.handled == "emergency" for o in emergencies),
         "emergencies_missed": sum(o.handled != "emergency" for o in emergencies),
+        "emergencies_missed_unscreened": sum(o.handled != "emergency" and not o.screened for o in emergencies),
         "false_emergencies": sum(o.handled == "emergency" and o.label != "emergency" for o in outcomes),
         "descriptions": len(descriptions),
         "descriptions_started": sum(o.handled == "interview" or o.result is not None for o in descriptions),
@@ -172,7 +223,8 @@ def summary_lines(name: Text, outcomes: Sequence[Outcome]) -> List[Text]:
         f"- handled as labelled: {pct(f['handled_count'], n)}",
         f"- dodged (fallback or out-of-scope reply on an in-scope message): {pct(f['dodged'], n)}",
         f"- emergencies caught: {f['emergencies_caught']}/{f['emergencies']}"
-        f" (false emergencies on other messages: {f['false_emergencies']})",
+        f" (false emergencies on other messages: {f['false_emergencies']};"
+        f" missed without the red-flag check: {f['emergencies_missed_unscreened']})",
         f"- descriptions where the interview or a result started: {pct(f['descriptions_started'], f['descriptions'])}",
         f"- category top-1: {pct(f['top1_count'], f['graded'])}; top-2: {pct(f['top2_count'], f['graded'])}",
         "",
@@ -200,9 +252,9 @@ def batch_lines(outcomes: Sequence[Outcome]) -> List[Text]:
     return lines + [""]
 
 
-def miss_lines(outcomes: Sequence[Outcome], texts: Dict[Text, Text]) -> List[Text]:
-    """Each dev miss: text, label, what happened (never called for the test half)."""
-    lines = ["#### dev misses", ""]
+def miss_lines(outcomes: Sequence[Outcome], texts: Dict[Text, Text], name: Text = "dev") -> List[Text]:
+    """Each miss of a half we may read: text, label, what happened (never called for the test half)."""
+    lines = [f"#### {name} misses", ""]
     for o in outcomes:
         wrong_handling = o.handled != o.label
         wrong_category = o.label == "interview" and o.item.get("category") and not o.top1()
@@ -212,6 +264,19 @@ def miss_lines(outcomes: Sequence[Outcome], texts: Dict[Text, Text]) -> List[Tex
         got = o.handled + (f" → {o.causes()[:2]} in {o.turns} turns" if o.item.get("category") else "")
         first = (o.replies[0] if o.replies else "").replace("\n", " ")[:60]
         lines.append(f"- `{o.item['id']}` {texts[o.item['id']][:120]!r}: labelled {expected}; got {got}; bot: {first!r}")
+    return lines + [""]
+
+
+def emergency_ranking_lines(outcomes: Sequence[Outcome]) -> List[Text]:
+    """Caught emergencies that carry a category: does their triage_result rank it first (issue 10, point 6)?"""
+    ranked = [o for o in outcomes if o.label == "emergency" and o.handled == "emergency" and o.item.get("category")]
+    if not ranked:
+        return []
+    lines = [f"- emergency rankings with the labelled category first: {pct(sum(o.top1() for o in ranked), len(ranked))}"
+             f" (no triage_result: {sum(o.result is None for o in ranked)})"]
+    for o in ranked:
+        if not o.top1():
+            lines.append(f"  - `{o.item['id']}` labelled {o.item['category']}; ranked {o.causes()[:2] or 'nothing'}")
     return lines + [""]
 
 
@@ -245,30 +310,54 @@ def evaluate(
     return {name: run_items(real_set.load_split(name), texts, send, events_of) for name in splits}
 
 
-def report(results: Dict[Text, List[Outcome]], texts: Dict[Text, Text], title: Text) -> Text:
-    lines = [f"# Real evaluation set: {title}", ""]
+def report(
+    results: Dict[Text, List[Outcome]], texts: Dict[Text, Text], title: Text,
+    heading: Text = "Real evaluation set", readable: Sequence[Text] = ("dev",),
+) -> Text:
+    """Figures of every half; the misses of the halves in `readable` (the test half's texts are never shown)."""
+    lines = [f"# {heading}: {title}", ""]
     for name, outcomes in results.items():
         lines += summary_lines(name, outcomes)
         lines += batch_lines(outcomes)
-        if name == "dev":
-            lines += miss_lines(outcomes, texts)
+        if name in readable:
+            lines += emergency_ranking_lines(outcomes)
+            lines += miss_lines(outcomes, texts, name)
     return "\n".join(lines)
+
+
+def evaluate_inline(
+    path: Any, base_url: Text, db_url: Any
+) -> Tuple[Dict[Text, List[Outcome]], Dict[Text, Text]]:
+    items, texts = load_inline_set(path)
+    outcomes = run_items(items, texts, rest_sender(base_url), tracker_reader(db_url))
+    return {Path(path).parent.name or "set": outcomes}, texts
 
 
 def main(argv: Optional[Sequence[Text]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    parser.add_argument("--set", dest="inline_set", help="a set with its texts inline (every miss is reported)")
     parser.add_argument("--rasa-url", help="a running Rasa server (else servers are started)")
     parser.add_argument("--tracker-db", help="its SQLite tracker store (with --rasa-url)")
     parser.add_argument("--model", default=str(ROOT / "models" / "triage.tar.gz"))
-    parser.add_argument("--report", default=str(ROOT / "reports" / "eval-real.md"))
+    parser.add_argument("--report", help="where to write the report (reports/eval-real.md, with --set eval-indep.md)")
     args = parser.parse_args(argv)
     if args.rasa_url and not args.tracker_db:
         parser.error("--rasa-url needs --tracker-db (the server's SQLite tracker store)")
+    if args.inline_set and args.split != "all":
+        parser.error("--split is for the real set, not with --set")
+    args.report = args.report or str(ROOT / "reports" / ("eval-indep.md" if args.inline_set else "eval-real.md"))
 
+    texts: Dict[Text, Text] = {}
     try:
-        texts = real_set.load_texts()
+        if args.inline_set:
+            load_inline_set(args.inline_set)  # fail on a malformed set before starting servers
+        else:
+            texts = real_set.load_texts()
     except real_set.MirrorMissing as exc:
+        print(f"eval_real: {exc}", file=sys.stderr)
+        return 2
+    except (SetError, OSError, yaml.YAMLError) as exc:
         print(f"eval_real: {exc}", file=sys.stderr)
         return 2
     splits = ["dev", "test"] if args.split == "all" else [args.split]
@@ -286,12 +375,18 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
             return 1
         base_url, db_url = servers.rasa_url, servers.db_url
     try:
-        results = evaluate(splits, base_url, db_url, texts)
+        if args.inline_set:
+            results, texts = evaluate_inline(args.inline_set, base_url, db_url)
+        else:
+            results = evaluate(splits, base_url, db_url, texts)
     finally:
         if servers:
             servers.stop()
     commit = _commit()
-    text = report(results, texts, f"commit {commit}")
+    if args.inline_set:
+        text = report(results, texts, f"{args.inline_set} at commit {commit}", "Independent set", tuple(results))
+    else:
+        text = report(results, texts, f"commit {commit}")
     print(text)
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(text + "\n", encoding="utf-8")

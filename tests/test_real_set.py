@@ -1,5 +1,7 @@
-"""The real set's plumbing without servers: materialising from a mirror, the sha1 check, and reading a handling."""
+"""The real set's plumbing without servers: materialising from a mirror, the sha1 check, reading a handling,
+and loading the independent set (texts inline)."""
 import subprocess
+from collections import Counter
 
 import pytest
 import yaml
@@ -144,3 +146,90 @@ def test_a_meddialog_description_is_the_patients_own_description(tmp_path, monke
         real_set.blob.cache_clear()
         real_set._lines.cache_clear()
         real_set._meddialog.cache_clear()
+
+
+# ---------------------------------------------------------------- the independent set (texts inline)
+
+def write_inline(tmp_path, items):
+    path = tmp_path / "independent" / "set.yml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(yaml.safe_dump({"items": items}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_an_inline_set_gives_items_without_text_and_texts_by_id(tmp_path):
+    path = write_inline(tmp_path, [
+        {"id": "a", "text": "我爸腿没劲", "handling": "interview", "category": "neurogenic", "category2": "disuse"},
+        {"id": "b", "text": "萎缩性胃炎吃什么药", "handling": "out_of_scope"},
+    ])
+    items, texts = eval_real.load_inline_set(path)
+    assert texts == {"a": "我爸腿没劲", "b": "萎缩性胃炎吃什么药"}
+    assert items == [
+        {"id": "a", "handling": "interview", "category": "neurogenic", "category2": "disuse"},
+        {"id": "b", "handling": "out_of_scope", "category": None, "category2": None},
+    ]
+
+
+@pytest.mark.parametrize("bad, message", [
+    ({"id": "a", "text": "腿没劲", "handling": "triage"}, "handling"),
+    ({"id": "a", "text": "腿没劲", "handling": "interview", "category": "neural"}, "category"),
+    ({"id": "a", "text": "腿没劲", "handling": "interview", "category2": "disuse"}, "category2 without"),
+    ({"id": "a", "text": "", "handling": "answer"}, "needs an id and a text"),
+    ({"text": "腿没劲", "handling": "answer"}, "needs an id and a text"),
+])
+def test_a_malformed_inline_item_is_refused(tmp_path, bad, message):
+    with pytest.raises(eval_real.SetError, match=message):
+        eval_real.load_inline_set(write_inline(tmp_path, [bad]))
+
+
+def test_a_duplicate_id_or_an_empty_set_is_refused(tmp_path):
+    item = {"id": "a", "text": "腿没劲", "handling": "interview"}
+    with pytest.raises(eval_real.SetError, match="duplicate"):
+        eval_real.load_inline_set(write_inline(tmp_path, [item, item]))
+    with pytest.raises(eval_real.SetError, match="no items"):
+        eval_real.load_inline_set(write_inline(tmp_path, []))
+
+
+def test_a_malformed_set_exits_2_before_any_server_starts(tmp_path, monkeypatch):
+    started = []
+    monkeypatch.setattr(eval_real, "rest_sender", lambda *a: started.append(a))
+    path = write_inline(tmp_path, [{"id": "a", "text": "腿没劲", "handling": "triage"}])
+    assert eval_real.main(["--set", str(path), "--report", str(tmp_path / "r.md")]) == 2
+    assert not started and not (tmp_path / "r.md").exists()
+
+
+def test_the_categories_are_the_knowledge_files_five():
+    from triage import knowledge
+
+    assert set(eval_real.CATEGORIES) == {c["id"] for c in knowledge.categories()}
+
+
+def test_the_independent_set_is_complete_and_its_report_lists_every_miss():
+    items, texts = eval_real.load_inline_set(eval_real.ROOT / "tests" / "independent" / "set.yml")
+    assert len(items) == 100 and len(texts) == 100
+    counts = Counter(item["handling"] for item in items)
+    assert counts == {"interview": 35, "emergency": 20, "clarify_fatigue": 15, "answer": 15, "out_of_scope": 15}
+    assert all(item["category"] for item in items if item["handling"] == "interview")
+    # Scored with the real set's machinery: a wrong handling and a wrong category both appear, with their text.
+    first, second, third = items[0], items[1], next(i for i in items if i["handling"] == "out_of_scope")
+    outcomes = [
+        eval_real.Outcome(first, "fallback"),
+        eval_real.Outcome(second, "interview", {"causes": [{"id": "disuse"}, {"id": second["category"]}]}),
+        eval_real.Outcome(third, "out_of_scope"),
+    ]
+    report = eval_real.report({"independent": outcomes}, texts, "t", "Independent set", ("independent",))
+    assert "#### independent misses" in report
+    assert texts[first["id"]][:40] in report and texts[second["id"]][:40] in report
+    assert texts[third["id"]] not in report
+    assert "category top-1: 0% (0/2); top-2: 50% (1/2)" in report
+
+
+def test_caught_emergencies_report_whether_their_ranking_puts_the_labelled_category_first():
+    item = {"id": "e", "handling": "emergency", "category": "neurogenic", "category2": None}
+    right = eval_real.Outcome(item, "emergency", {"causes": [{"id": "neurogenic"}, {"id": "genetic"}]})
+    zeros = eval_real.Outcome({**item, "id": "f"}, "emergency", {"causes": [{"id": "genetic"}, {"id": "disuse"}]})
+    missed = eval_real.Outcome({**item, "id": "g"}, "interview")
+    lines = eval_real.emergency_ranking_lines([right, zeros, missed])
+    assert lines[0].startswith("- emergency rankings with the labelled category first: 50% (1/2)")
+    assert lines[1] == "  - `f` labelled neurogenic; ranked ['genetic', 'disuse']"
+    assert eval_real.emergency_ranking_lines([missed]) == []

@@ -212,5 +212,28 @@ def acute_deficit(text: Optional[Text]) -> bool:
     return False
 
 
+@lru_cache(maxsize=4)
+def _screen_patterns(data_id: int) -> Tuple[Pattern, ...]:
+    data = knowledge.load()
+    concepts = data.get("red_flag_concepts") or {}
+    return tuple(_compile(pattern, concepts) for pattern in (data.get("red_flag_screen") or {}).get("patterns", []))
+
+
+def needs_check(text: Optional[Text], red_flag_confidence: float = 0.0) -> bool:
+    """Whether the interview or the fatigue question should open with the red-flag check (`red_flag_screen`).
+
+    Only when no rule fired (a rule sends to 120 at once): the classifier leaned to red_flag, something acute is
+    tied to a deficit, or an affirmed clause names what an emergency could be (breathing, swallowing, speech ...).
+    """
+    if not text or detect(text):
+        return False
+    screen = knowledge.load().get("red_flag_screen") or {}
+    if red_flag_confidence >= float(screen.get("classifier_min", 1.0)):
+        return True
+    if acute_deficit(text):
+        return True
+    return any(has_affirmed(text, regex) for regex in _screen_patterns(id(knowledge.load())))
+
+
 def concept_names(data: Optional[Dict[Text, Any]] = None) -> List[Text]:
     return list(((data or knowledge.load()).get("red_flag_concepts") or {}).keys())

@@ -1,0 +1,82 @@
+"""The red-flag check: a safety net under the gate that opens the interview with the warning signs and a 120 button."""
+import asyncio
+import uuid
+
+import pytest
+
+from actions import triage
+from scripts import eval_real
+from tests.conftest import make_tracker
+from triage import red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "最近老是胸闷气短,浑身没劲,腿也软",            # breathing words: asked, though years of it are not an emergency
+    "我妈今天早上起来腿就没劲了",                   # something acute tied to a deficit
+    "孩子发烧以后一直很蔫,胳膊腿都软",              # a child gone quiet
+    "我爸这阵子吃饭咽东西有点费劲,胳膊也细了",
+    "老伴右边身子有点不得劲,脚也抬不太起来",
+    "最近胸口隐隐有点疼,腿也没劲",
+])
+def test_messages_that_could_hide_an_emergency_get_the_check(text):
+    assert red_flags.needs_check(text)
+
+
+@pytest.mark.parametrize("text", [
+    "我腿没劲两年了,上楼费劲",                     # slow course, nothing acute
+    "左腿打了石膏拆了以后比右腿细了一圈",
+    "没有呼吸困难,也不呛,就是胳膊细了",            # negated signs do not count
+    "如果喘不上气该怎么办",                         # a hypothetical
+    "",
+])
+def test_plain_chronic_stories_do_not(text):
+    assert not red_flags.needs_check(text)
+
+
+def test_a_rule_that_fires_sends_to_120_instead_of_asking():
+    text = "我爸刚才突然左边胳膊抬不起来,嘴也歪了"
+    assert red_flags.detect(text) and not red_flags.needs_check(text)
+
+
+def test_a_classifier_leaning_to_red_flag_is_enough():
+    text = "我腿没劲两年了"
+    assert not red_flags.needs_check(text, 0.1) and red_flags.needs_check(text, 0.6)
+
+
+def _message(text, red_flag_confidence):
+    return {
+        "text": text, "intent": {"name": "describe_symptoms", "confidence": 0.7}, "entities": [],
+        "message_id": uuid.uuid4().hex,
+        "intent_ranking": [{"name": "describe_symptoms", "confidence": 0.7}, {"name": "red_flag", "confidence": red_flag_confidence}],
+    }
+
+
+def test_the_interview_opens_with_the_check_before_the_first_question(dispatcher, domain):
+    text = "我妈今天早上起来腿就没劲了,是怎么回事"
+    tracker = make_tracker(text, latest_message=_message(text, 0.05))
+    asyncio.run(triage.ActionBeginInterview().run(dispatcher, tracker, domain))
+    names = [m.get("response") for m in dispatcher.messages]
+    assert names[-1] == "utter_red_flag_check" and names[-2].startswith("utter_interview_intro")
+
+
+def test_the_classifier_confidence_is_read_from_the_ranking():
+    assert triage.red_flag_confidence(_message("x", 0.42)) == pytest.approx(0.42)
+    assert triage.red_flag_confidence({"text": "x"}) == 0.0
+
+
+def test_the_check_and_the_fatigue_question_carry_a_120_button(domain):
+    for name in ("utter_red_flag_check", "utter_clarify_fatigue"):
+        buttons = domain["responses"][name][0]["buttons"]
+        assert any(b["payload"] == "/red_flag" for b in buttons), name
+    assert "120" in domain["responses"]["utter_red_flag_check"][0]["text"]
+
+
+def test_the_eval_counts_a_missed_emergency_that_was_shown_the_check():
+    bot = lambda name: {"event": "bot", "text": "…", "metadata": {"utter_action": name}}  # noqa: E731
+    assert eval_real.screened([bot("utter_interview_intro"), bot("utter_red_flag_check")])
+    assert not eval_real.screened([bot("utter_interview_intro")])
+    item = {"id": "e", "handling": "emergency"}
+    outcomes = [eval_real.Outcome(item, "interview", screened=True), eval_real.Outcome(item, "interview"),
+                eval_real.Outcome(item, "emergency")]
+    f = eval_real.figures(outcomes)
+    assert (f["emergencies_caught"], f["emergencies_missed"], f["emergencies_missed_unscreened"]) == (1, 2, 1)
