@@ -30,14 +30,24 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
     level = scoring.urgency(signal_ids, ranked)
     dept = scoring.department(ranked)
     top = knowledge.category(ranked[0].id)
-    uncertain = scoring.is_uncertain(ranked)
+    second = knowledge.category(ranked[1].id)
+    close = scoring.close_call(ranked)
+    if close:
+        response = "utter_triage_close"  # two categories about equally likely: both are named
+    elif scoring.is_uncertain(ranked):
+        response = "utter_triage_uncertain"
+    else:
+        response = "utter_triage_result"
     return {
-        "response": "utter_triage_uncertain" if uncertain else "utter_triage_result",
+        "response": response,
         "vars": {
             "ranked": scoring.ranked_text(ranked),
             "category": top["name"],
             "mechanism": top["mechanism"],
             "treatment": top["treatment"],
+            "second_category": second["name"],
+            "second_mechanism": second["mechanism"],
+            "second_department": second["department"],
             "care": "\n".join(knowledge.care_paragraphs("exercise" if ranked[0].id == "disuse" else None)),
             "department": dept,
             "urgency": knowledge.load()["urgency"][level],

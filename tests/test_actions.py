@@ -101,6 +101,16 @@ def test_weak_evidence_result_says_so(dispatcher, domain):
     assert dispatcher.messages[0]["response"] == "utter_triage_uncertain"
 
 
+def test_close_scores_name_both_categories_in_the_result(dispatcher, domain):
+    # A child's onset (genetic 3) and trouble on the stairs (myopathic 3): neither is picked over the other.
+    slots = {"onset_age": ["onset_child"], "location": ["proximal"], "complaint": "孩子上楼梯费劲"}
+    run(triage.ActionTriageResult(), make_tracker("不知道", "dont_know", slots=slots), dispatcher, domain)
+    result = dispatcher.messages[0]
+    assert result["response"] == "utter_triage_close"
+    assert {result["category"], result["second_category"]} == {"基因突变", "肌肉疾病"}
+    assert set(dispatcher.messages[1]["custom"]["close_call"]) == {"genetic", "myopathic"}
+
+
 def test_summary_lists_dont_know_answers(dispatcher, domain):
     slots = {"onset_age": ["unknown"], "family_history": ["unknown"], "complaint": "腿没劲"}
     run(triage.ActionShowSummary(), make_tracker("给我摘要", "request_summary", slots=slots), dispatcher, domain)

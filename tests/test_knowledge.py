@@ -76,6 +76,22 @@ def _fields():
     for key in ("general", "diet", "family", "followup"):
         yield f"care.{key}", data["care"][key], None
     yield "overview", data["overview"], None
+    marks = data.get("section_added") or {}
+    for where, text in _section_fields(data):
+        yield where, text, marks.get(where, [])
+
+
+def _section_fields(data):
+    """(where, text) for every field of the conversation's sections that section_added marks."""
+    for key, text in data["patient_answers"].items():
+        yield f"patient_answers.{key}", text
+    yield "exams_intro", data["exams_intro"]
+    for exam in data["exams"]:
+        yield f"exams.{exam['id']}", exam["shows"]
+    yield "exams_after", data["exams_after"]
+    for section in ("fatigue", "worry"):
+        for key, text in data[section].items():
+            yield f"{section}.{key}", text
 
 
 @pytest.mark.skipif(not ARTICLE.exists(), reason="the shared article is not beside the repository")
@@ -103,3 +119,13 @@ def test_heredity_answer_names_inherited_types_beyond_the_genetic_category():
     for inherited in ["线粒体肌病", "糖原累积病", "肌萎缩侧索硬化", "周围神经"]:
         assert inherited in answer
     assert "神经损伤、废用、营养不良等原因引起的肌肉萎缩一般不遗传" not in answer
+
+
+def test_every_field_of_the_conversation_sections_has_its_added_marks():
+    """patient_answers, exams, fatigue and worry: each field is listed in section_added (phrase by phrase)."""
+    data = knowledge.load()
+    marks = data.get("section_added") or {}
+    fields = dict(_section_fields(data))
+    assert not set(fields) - set(marks), f"fields without section_added marks: {sorted(set(fields) - set(marks))}"
+    assert not set(marks) - set(fields), f"section_added names unknown fields: {sorted(set(marks) - set(fields))}"
+    assert all(isinstance(phrases, list) for phrases in marks.values()), "mark phrase by phrase, not `all`"

@@ -17,7 +17,7 @@ class CauseScore:
 
 
 def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[CauseScore]:
-    """All five categories, best first; ties keep the article's order.
+    """All five categories, best first; ties in the knowledge file's `scoring.tie_order`.
 
     `red_flags` (RedFlag objects or ids) weigh in through the knowledge file's red_flag_weights, so that an
     emergency ranks the categories from what was said instead of showing five zeros.
@@ -46,7 +46,14 @@ def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[Caus
     denominator = max(total, params["saturation"])
     for s in scores:
         s.score = round(s.raw / denominator, 2)
-    return sorted(scores, key=lambda s: -s.raw)
+    order = tie_order()
+    return sorted(scores, key=lambda s: (-s.raw, order.index(s.id)))
+
+
+def tie_order() -> List[Text]:
+    """Category ids in the order that breaks a tie: the knowledge file's, then the article's for any left out."""
+    preferred = [c for c in knowledge.scoring().get("tie_order", []) if c in knowledge.CATEGORY_IDS]
+    return preferred + [c for c in knowledge.CATEGORY_IDS if c not in preferred]
 
 
 def late_onset(signal_ids: Iterable[Text]) -> Optional[Dict[Text, Any]]:
@@ -62,6 +69,20 @@ def is_uncertain(ranked: List[CauseScore]) -> bool:
     """Too little evidence, or no clear leader."""
     params = knowledge.scoring()
     return ranked[0].raw < params["min_evidence"] or ranked[0].raw - ranked[1].raw < 1
+
+
+def close_call(ranked: List[CauseScore]) -> Optional[List[CauseScore]]:
+    """The two leading categories when both have evidence and the second is nearly as strong, else None.
+
+    The result then names both as possible instead of one (scoring.close_ratio, tuned on the real dev set).
+    """
+    params = knowledge.scoring()
+    first, second = ranked[0], ranked[1]
+    if first.raw < params["min_evidence"] or second.raw <= 0:
+        return None
+    if first.raw - second.raw < 1 or second.raw >= params["close_ratio"] * first.raw:
+        return [first, second]
+    return None
 
 
 def is_decisive(ranked: List[CauseScore], facts_known: int) -> bool:
@@ -100,10 +121,13 @@ def department(ranked: List[CauseScore], red_flags: Iterable[Any] = ()) -> Text:
 
 def payload(ranked: List[CauseScore], urgency_level: Text, dept: Text, red_flags: Iterable[Any] = ()) -> Dict[Text, Any]:
     """The machine-readable triage_result message (docs/triage-result.md)."""
+    close = close_call(ranked) if urgency_level != EMERGENCY else None
     return {
         "type": "triage_result",
         "urgency": urgency_level,
         "causes": [{"id": s.id, "name": s.name, "score": s.score, "reasons": list(s.reasons)} for s in ranked],
+        # The two categories named as equally possible when the scores are close; empty otherwise.
+        "close_call": [s.id for s in close] if close else [],
         "department": dept,
         "red_flags": [getattr(flag, "id", str(flag)) for flag in red_flags],
         "red_flag_reasons": [getattr(flag, "reason", str(flag)) for flag in red_flags],

@@ -1,0 +1,214 @@
+"""The category ranking from a whole first message, as the interview sees it when every question gets 不知道.
+
+The descriptions are our own paraphrases of the kinds of statement real patients make (issue 10, point 2):
+a stroke or spinal history, diabetes, numbness, a cast or bed rest, a painful joint, cancer, low potassium,
+a child's onset with a family. None is copied from the real evaluation set.
+"""
+import pytest
+
+from triage import extraction, knowledge, scoring
+
+
+def ranked_from(text):
+    """What the result ranks when the first message is all that is known."""
+    return scoring.rank(extraction.signal_ids(extraction.extract_signals(text)))
+
+
+@pytest.mark.parametrize(
+    "text,top",
+    [
+        ("我爸前年脑梗,现在右边胳膊和腿都没以前有劲", "neurogenic"),
+        ("老伴得过脑血栓,左手一直不太灵活,手上的肉也少了", "neurogenic"),
+        ("我妈半身不遂三年了,那条腿比好的细一圈", "neurogenic"),
+        ("我有十多年糖尿病,最近两只脚像踩棉花,小腿没劲", "neurogenic"),
+        ("血糖高好几年,脚趾头麻,走路没以前稳", "neurogenic"),
+        ("腰间盘突出两年了,右腿发麻,小腿肚子细了", "neurogenic"),
+        ("颈椎病很多年,最近两只手发麻,拿东西老掉", "neurogenic"),
+        ("腰疼连着屁股和大腿后面疼,左脚没劲抬不太起来", "neurogenic"),
+        ("大拇指根上的肉瘪下去了,手指头麻,晚上更厉害", "neurogenic"),
+        ("左腿发麻没劲有半年了", "neurogenic"),
+        ("我爸七十岁,近半年胳膊上的肉老是跳,手越来越没劲", "neurogenic"),
+        ("车祸撞到头以后,右手右脚一直使不上劲", "neurogenic"),
+        ("小时候得过小儿麻痹,左腿一直比右腿细", "neurogenic"),
+        ("我有帕金森,这一年腿越来越没劲走路老摔", "neurogenic"),
+        ("手脚发麻没劲,说话也有点不清楚,以前中过风", "neurogenic"),
+        ("我姐是皮肌炎患者,最近蹲下去起不来", "myopathic"),
+        ("查出来血钾偏低,两条腿软得走不动", "myopathic"),
+        ("这两个月上楼梯特别吃力,梳头胳膊也举不久,大腿按着疼", "myopathic"),
+        ("甲减好几年,最近蹲下起来要扶东西,腿还酸痛", "myopathic"),
+        ("最近肩膀和大腿都没劲,肌酶查出来好几千", "myopathic"),
+        ("吃了一年降脂药,两条大腿酸痛没力气", "myopathic"),
+        ("膝盖疼了大半年不敢多走,现在那条腿的大腿明显比另一条细", "disuse"),
+        ("脚踝骨折打了两个月石膏,拆了以后小腿细了走路没劲", "disuse"),
+        ("我妈髋关节置换以后一直在床上躺着,腿越来越细", "disuse"),
+        ("半月板损伤以后一直不敢用力,大腿前面的肉少了", "disuse"),
+        ("肩周炎疼得胳膊不敢抬,几个月下来肩膀的肉塌下去了", "disuse"),
+        ("住院三个星期一直没下床,出院发现腿软走不了多远", "disuse"),
+        ("胳膊骨折上了夹板六周,拆了以后胳膊细了一圈", "disuse"),
+        ("我爸肺癌化疗了半年,吃不下饭,整个人瘦了二十多斤,腿没劲", "nutritional"),
+        ("胃切掉大半以后一直吃得少,人越来越瘦,胳膊腿没力气", "nutritional"),
+        ("肝硬化好几年了,腿上的肉越来越少", "nutritional"),
+        ("透析两年了,胳膊腿越来越细没力气", "nutritional"),
+        ("女儿为了减肥半年不怎么吃饭,现在腿细得厉害还没劲", "nutritional"),
+        ("儿子四岁,跑起来老摔,蹲下站起来要手撑着腿,他舅舅小时候也这样", "genetic"),
+        ("女儿从小走路就踮脚,爬楼梯费劲,家族史里有肌营养不良", "genetic"),
+        ("孩子出生后一直软软的,抬头很晚,现在一岁还坐不稳", "genetic"),
+        ("我和我哥都是十几岁开始腿没劲,一年比一年重", "genetic"),
+        ("宝宝八个月了不会翻身,四肢软,医生说可能是脊髓性肌萎缩症", "genetic"),
+        ("孩子三岁了爬楼梯还要扶着,小腿肚子特别粗", "genetic"),
+        # Longer, noisier ones in a patient's manner (a greeting, tests already done, a question at the end).
+        ("医生你好,我爸今年68,去年冬天脑出血住了一个月院,现在左边手还是握不紧,走路腿也拖着,请问还能恢复吗", "neurogenic"),
+        ("我老婆糖尿病七八年了,血糖一直没控制好,最近说脚底板发木,走路跟踩在海绵上一样,腿也没力", "neurogenic"),
+        ("颈椎有问题好多年,最近右手握东西没劲,手指头发胀发麻,晚上睡觉还会麻醒", "neurogenic"),
+        ("腰椎管狭窄,走一段路腿就酸胀没劲,要蹲下歇一会才能接着走", "neurogenic"),
+        ("我今年45岁,半年来右手虎口那块肉越来越瘪,拿筷子不利索,胳膊上的肉还一跳一跳的,是渐冻症吗", "neurogenic"),
+        ("老人家走路总是往一边歪,容易摔倒,腿软,有高血压和脑梗病史", "neurogenic"),
+        ("三个月前腰扭了以后右腿一直发麻,现在右脚走路抬不起来,老拖着", "neurogenic"),
+        ("手脚麻木无力两年多,查了肌电图说是周围神经病变,吃了甲钴胺效果不好", "neurogenic"),
+        ("我弟弟车祸后脊髓损伤,下半身没感觉,两条腿越来越细,请问怎么康复", "neurogenic"),
+        ("喝了二十多年酒,这一年两条小腿越来越细,脚麻得厉害", "neurogenic"),
+        ("最近半年两个胳膊抬起来很费劲,梳头都困难,蹲下去起不来,胳膊腿的肌肉按着疼,抽血说肌酸激酶很高", "myopathic"),
+        ("我妈一直在吃强的松,吃了两年,现在从椅子上站起来都得扶着", "myopathic"),
+        ("半夜醒来发现四肢软得动不了,去医院说是低钾,补了钾就好了,这已经是第三次了", "myopathic"),
+        ("我爸股骨颈骨折做了手术,在床上躺了快三个月,现在腿细得只剩骨头了,站不起来", "disuse"),
+        ("膝盖滑膜炎半年多了,一直不敢走太多路,现在发现那条腿的大腿比另一条细了好几厘米", "disuse"),
+        ("右手腕骨折打了六周石膏,拆了以后手腕僵硬,前臂细了一圈,没劲", "disuse"),
+        ("我妈胃癌晚期,一天吃不了几口饭,瘦得皮包骨,躺在床上胳膊腿一点劲都没有", "nutritional"),
+        ("克罗恩病好几年了,老是拉肚子,体重从一百二掉到九十斤,腿细得很", "nutritional"),
+        ("儿子七岁,走路像鸭子一样摇摆,上楼要扶着栏杆,小腿很硬很粗,医生让查肌酸激酶", "genetic"),
+        ("我表哥和我都是从十来岁开始腿没劲,现在三十岁了走路都困难,我们家是不是有遗传病", "genetic"),
+        # Drooping lids and tiring chewing (myasthenia): the junction between nerve and muscle, neurology first.
+        ("颈椎间盘膨出压迫神经根,左手臂一阵阵发麻,握力也差了", "neurogenic"),
+        ("去年做了腰椎手术,到现在右脚背还是勾不起来,走路啪嗒啪嗒的", "neurogenic"),
+        ("糖尿病足,左脚前掌没什么知觉,踩到东西都不知道", "neurogenic"),
+        ("颅内肿瘤切除术后半年,右手右腿一直不灵活,写字歪歪扭扭", "neurogenic"),
+        ("我妈有帕金森病,走路小碎步,最近腿越来越没力气", "neurogenic"),
+        ("我爸有糖尿病又半身不遂,左边胳膊腿越来越细了", "neurogenic"),
+        ("脖子疼牵扯到右胳膊,右手小指和无名指麻,拿东西没劲", "neurogenic"),
+        ("晚上睡觉手指头麻醒,甩甩手就好点,大拇指那边的肉好像少了", "neurogenic"),
+        ("我今年55,两条腿从脚往上都是麻的像穿了袜子,已经两年了", "neurogenic"),
+        ("眼皮老往下掉,吃饭嚼一会就嚼不动了,说话久了声音也小", "neurogenic"),
+        ("最近不光四肢无力,起床和爬楼都很困难,脸上和眼皮周围还起了紫红色的疹子", "myopathic"),
+        ("胸椎压缩性骨折后一直躺着,上厕所都得爬着去,腿越来越没劲", "disuse"),
+        ("胳膊骨折做了手术打了钢板,现在那只胳膊拿东西一会就酸没劲", "disuse"),
+        ("老爷子膝盖和肩膀疼了好几年,不爱动,胳膊腿都细了", "disuse"),
+        ("食道癌做完放疗,现在只能喝点粥,瘦了三十斤,走几步就没劲", "nutritional"),
+    ],
+)
+def test_a_description_ranks_its_category_first(text, top):
+    ranked = ranked_from(text)
+    assert ranked[0].id == top, [(s.id, s.raw, s.reasons) for s in ranked[:3]]
+    assert ranked[0].raw > 0, "a tie of zeros is no ranking"
+
+
+@pytest.mark.parametrize(
+    "text,signal",
+    [
+        ("查出心肌炎,最近胸闷没劲", "diagnosed_myopathic"),  # the heart's muscle, not the limbs'
+        ("医生说是脊髓性肌萎缩症", "diagnosed_neurogenic"),  # an inherited disease that names the cord
+        ("诊断为肌营养不良", "diagnosed_nutritional"),  # a dystrophy, not malnutrition
+        ("这个病是不是遗传的", "family_history"),
+        ("家里有高血压家族史", "family_history"),
+        ("没有家族史", "family_history"),
+        ("我六十三岁,腿没劲", "onset_child"),
+        ("腿没有麻的感觉", "numbness"),
+        ("面神经麻痹以后嘴有点歪", "numbness"),
+        ("一条腿没劲", "proximal"),
+        ("大腿没劲", "proximal"),  # one thigh alone is not proximal weakness of both sides
+        ("走一段路要蹲下歇一会", "proximal"),  # squatting to rest is no failure to rise
+        ("腿变瘦了", "weight_loss"),  # the wasting itself
+        ("会不会是低钾", "hypokalaemia"),
+        ("芝麻的吃多了", "numbness"),
+        ("腰酸痛好多年", "muscle_pain"),  # a back's ache, not a muscle disease
+        ("连着好几天手麻", "nerve_pain"),  # 连着 of days, not pain running down
+        ("我妈脑萎缩,记性越来越差", "neuro_history"),  # an out-of-scope organ word (tests/real/README.md)
+        ("今年5月开始没劲", "onset_after_40"),
+    ],
+)
+def test_words_that_must_not_be_read_as_a_signal(text, signal):
+    assert signal not in extraction.signal_ids(extraction.extract_signals(text))
+
+
+@pytest.mark.parametrize(
+    "text,signal",
+    [
+        ("孩子三岁了还走不稳", "onset_child"),
+        ("他自幼就跑不快", "onset_child"),
+        ("宝宝五个月了还抬不起头", "onset_birth"),
+        ("我七十二岁", "onset_elderly"),
+        ("我五十岁开始腿没劲", "onset_after_40"),
+        ("我们家族史里有这个病", "family_history"),
+        ("外婆也是这样", "family_history"),
+        ("右小腿发麻", "numbness"),
+        ("膝关节疼了一年", "pain_immobile"),
+        ("腰间盘突出", "spinal_injury"),
+        ("腰椎滑脱", "spinal_injury"),
+        ("骨折以后外固定了一个月", "cast"),
+        ("在床上躺了一个多月", "bed_rest"),
+        ("淋巴瘤化疗中", "cancer"),
+        ("血钾只有3点几", "hypokalaemia"),
+        ("眼皮下垂,看东西重影", "myasthenia"),
+        ("多年前脑外伤", "neuro_history"),
+        ("小腿肚子反而很粗", "calf_hypertrophy"),
+        ("说话有点不清楚", "speech_or_face"),
+        ("平时很少运动", "sedentary"),
+        ("脑血栓三年", "stroke_history"),
+        ("多发性肌炎患者", "diagnosed_myopathic"),
+        ("腰疼放射到小腿", "nerve_pain"),
+        ("喝了三十年白酒", "alcohol"),
+        ("两只脚像穿了袜子一样", "numbness"),
+        ("我今年48,手没劲", "onset_after_40"),
+        ("吃饭嚼一会就嚼不动", "myasthenia"),
+        ("颅内有个占位", "brain_lesion"),
+        ("我外公半边身子瘫了好几年", "stroke_history"),
+        ("去年冬天煤气中毒,救过来以后手脚不听使唤", "neuro_history"),
+        ("蹲下去就站不起来", "proximal"),
+    ],
+)
+def test_everyday_wordings_of_a_signal(text, signal):
+    assert signal in extraction.signal_ids(extraction.extract_signals(text))
+
+
+# --- ties and close calls ---
+
+def test_a_tie_puts_the_commoner_nerve_cause_before_the_rarer_inherited_one():
+    ranked = scoring.rank(["progressive"])  # 1 each for genetic, neurogenic, myopathic
+    assert [s.id for s in ranked[:3]] == ["neurogenic", "genetic", "myopathic"]
+    assert [s.id for s in scoring.rank([])] == scoring.tie_order()
+
+
+def test_tie_order_names_every_category_once():
+    assert sorted(scoring.tie_order()) == sorted(knowledge.CATEGORY_IDS)
+
+
+def test_close_scores_name_both_categories():
+    ranked = scoring.rank(["onset_child", "proximal"])  # genetic 3, myopathic 3
+    close = scoring.close_call(ranked)
+    assert close and {s.id for s in close} == {"genetic", "myopathic"}
+    payload = scoring.payload(ranked, scoring.ROUTINE, "神经内科")
+    assert set(payload["close_call"]) == {"genetic", "myopathic"}
+
+
+def test_a_clear_leader_is_no_close_call():
+    ranked = scoring.rank(["cast", "fracture", "one_side"])
+    assert scoring.close_call(ranked) is None
+    assert scoring.payload(ranked, scoring.SELF_CARE, "康复医学科")["close_call"] == []
+
+
+def test_too_little_evidence_is_no_close_call_but_uncertain():
+    ranked = scoring.rank(["one_side"])
+    assert scoring.close_call(ranked) is None
+    assert scoring.is_uncertain(ranked)
+
+
+def test_the_close_ratio_decides():
+    ratio = knowledge.scoring()["close_ratio"]
+    ranked = scoring.rank(["numbness", "muscle_pain", "distal"])  # neurogenic 5, myopathic 3
+    assert (scoring.close_call(ranked) is not None) == (3 >= ratio * 5)
+    ranked = scoring.rank(["numbness", "muscle_pain"])  # 3 and 3
+    assert scoring.close_call(ranked) is not None
+
+
+def test_an_emergency_payload_names_no_close_call():
+    ranked = scoring.rank(["onset_child", "proximal"])
+    assert scoring.payload(ranked, scoring.EMERGENCY, "急诊科", ["stroke"])["close_call"] == []
