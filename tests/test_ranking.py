@@ -212,3 +212,16 @@ def test_the_close_ratio_decides():
 def test_an_emergency_payload_names_no_close_call():
     ranked = scoring.rank(["onset_child", "proximal"])
     assert scoring.payload(ranked, scoring.EMERGENCY, "急诊科", ["stroke"])["close_call"] == []
+
+
+def test_unable_to_stand_after_bed_rest_is_not_self_care():
+    """Guided rehabilitation at home only when the person can stand and walk; otherwise a doctor first."""
+    from triage import extraction, scoring
+
+    def level(text):
+        ids = [s for found in extraction.extract_signals(text).values() for s in found]
+        return scoring.urgency(ids, scoring.rank(ids))
+
+    assert level("我爸住院躺了三个月,出院后腿没劲站不住") == "routine"
+    assert level("我妈做完手术卧床一个多月,现在下不了床") == "routine"
+    assert level("打了六周石膏拆了以后小腿细了一圈,走路没事") == "self_care"
