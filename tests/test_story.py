@@ -124,7 +124,7 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("nlu_fallback", "得了肌肉萎缩,还有可能练回原样吗", "ask_care"),
     # Short too: nothing of weakness in a limb's rash.
     ("describe_symptoms", "小腿上起了一片红疹子很痒", "out_of_scope"),
-    ("describe_symptoms", "孩子生下来大腿外侧就有一块凹进去,摸着里面好像没有肉", None),
+    ("describe_symptoms", "孩子生下来大腿外侧就有一块凹进去,摸着里面好像没有肉", "describe_symptoms"),
     ("describe_symptoms", "最近腿脚不行了", "describe_symptoms"),
     ("nlu_fallback", "手腕上长了个小疙瘩,按着不疼也不痒", "out_of_scope"),
     # A limb named elsewhere in it: a description, not the clarifying question.
