@@ -4,6 +4,10 @@
   or failing tasks in their own limbs is a description even when it names a disease or asks a question, so any
   topic intent becomes describe_symptoms; tiredness of the whole person becomes describe_fatigue (one
   clarifying question), a disease feared on one finding becomes ask_worry. red_flag stays with the gate.
+- A kind of patient asked about ('截瘫病人用什么助行器'), nobody in particular, is a question: the classifier's
+  best question intent answers it rather than an interview.
+- No message about weakness, wasting, fatigue or a limb's function is dodged: a fallback or an off-topic guess
+  that the reader cannot place becomes the clarifying question (the muscles, or tiredness?).
 - A fallback (or an unsure off-topic guess) that names symptoms is a patient describing them: long WeChat-style
   descriptions vary more than any training set.
 - An `inform` (a short interview answer) that names no finding at all is a fallback: off-topic fragments such
@@ -19,7 +23,8 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from triage import extraction, story
+from components.red_flag_gate import RedFlagGate
+from triage import conversation, extraction, story
 
 INTENT_RANKING = "intent_ranking"
 DESCRIBE = "describe_symptoms"
@@ -30,8 +35,10 @@ FALLBACK = "nlu_fallback"
 RED_FLAG = "red_flag"
 OUT_OF_SCOPE = "out_of_scope"
 # Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
-ELSEWHERE_MIN_CHARS = 20
+ELSEWHERE_MIN_CHARS = 12
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
+# Below this the red-flag gate does not take the classifier's runner-up (its default fallback_threshold).
+RUNNER_UP_MIN_CONFIDENCE = RedFlagGate.get_default_config()["fallback_threshold"]
 # Intents a story, tiredness or a worry replaces. The others keep their meaning (an interview answer, its
 # 没有 / 不知道, a goodbye, a restart; an `inform` outside the interview starts it anyway), and red_flag
 # belongs to the gate that runs after this component.
@@ -40,9 +47,16 @@ TOPICS = frozenset({
     DESCRIBE, FATIGUE, WORRY, "ask_exam", "bot_challenge",
 })
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
+# Intents that answer a question; a question about a kind of patient takes the best-ranked of them.
+QUESTIONS = ("ask_care", "ask_causes", "ask_cause_category", "ask_exam")
+QUESTION_MIN_CONFIDENCE = 0.05
+CARE = "ask_care"
+EXAM = "ask_exam"
+EXPLAIN_TERM = "ask_cause_category"
 
 
-def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Optional[List[Dict[Text, Any]]] = None) -> Optional[Text]:
+def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Optional[List[Dict[Text, Any]]] = None,
+                 ranking: Optional[List[Dict[Text, Any]]] = None) -> Optional[Text]:
     """The intent a person's story, tiredness or worry forces, or None to keep the classifier's.
 
     Also for the classifier's red_flag: the gate after this component keeps red_flag when it trusts it, and
@@ -51,26 +65,53 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     name = intent.get(INTENT_NAME_KEY)
     if name not in TOPICS and name != RED_FLAG:
         return None
-    forced = _FORCED.get(story.handling(text))
+    kind = story.handling(text)
+    forced = _FORCED.get(kind)
     if forced:
         return forced
     reading = story.read(text)
+    if kind == "question" and name in (DESCRIBE, *OVERRIDABLE):
+        # The classifier's own question intent if it has one; else the care answer, or the named cause's category.
+        return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
+    if name in OVERRIDABLE and conversation.exams_named(text) and story.is_asking(text) and not reading.muscle:
+        return EXAM  # '肌电图检查疼不疼': a question about a named examination
     if name == FATIGUE and reading.muscle:
         return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE
+    # Weakness or tiredness the reader cannot place is never off-topic either: a limb named somewhere in it makes
+    # it a description ('胳膊突然很疼,抬不起来'), otherwise ask which it is, the muscles or tiredness (a named
+    # disease is a question about it, left to the classifier).
+    if name in (*OVERRIDABLE, RED_FLAG) and reading.topic and kind != "question" and not (
+        reading.term or reading.muscle_disease or reading.subject
+    ):
+        return DESCRIBE if reading.limb_named else FATIGUE
     if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE
-    if name in TOPICS and story.names_other_organ(text) and not (reading.muscle or reading.fatigue):
+    if name == FALLBACK and reading.medical and is_elsewhere(text, reading, entities or []):
+        return OUT_OF_SCOPE  # a medical matter, only not this assistant's: say so rather than "I did not understand"
+    if name in (DESCRIBE, FALLBACK, FATIGUE) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
+        return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
+    if name in TOPICS and story.names_other_organ(text) and not (reading.topic or reading.fatigue):
         return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
+    return None
+
+
+def best_question(ranking: List[Dict[Text, Any]]) -> Optional[Text]:
+    """The classifier's best-ranked question intent, if it gave one any weight."""
+    for entry in ranking:
+        if entry.get(INTENT_NAME_KEY) in QUESTIONS and entry.get(PREDICTED_CONFIDENCE_KEY, 0) >= QUESTION_MIN_CONFIDENCE:
+            return entry[INTENT_NAME_KEY]
     return None
 
 
 def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Dict[Text, Any]]) -> bool:
     """A long message, or one about another organ's 萎缩, that names nothing of muscles, limbs' strength or
-    tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg)."""
-    if reading.muscle or reading.fatigue or reading.general_weak or reading.finding_signals or reading.term:
+    tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg).
+    A chronic disease, a pain or a swelling around it (糖尿病, 脚肿) does not make it about the muscles; a word of
+    weakness, wasting or tiredness anywhere, or a sign that puts it in scope on its own (肌酶, 骨折, 卧床), does."""
+    if reading.mentioned or reading.in_scope_signals or reading.term or reading.condition or reading.wants_interview:
         return False
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False
@@ -98,6 +139,7 @@ def is_empty_answer(text: Optional[Text], intent: Dict[Text, Any], entities: Lis
         intent.get(INTENT_NAME_KEY) == INFORM
         and findings(text, entities) == 0
         and extraction.answer_kind(text) is None
+        and not story.read(text).topic
     )
 
 
@@ -120,11 +162,14 @@ class SymptomDetector(GraphComponent):
         for message in messages:
             intent = message.get(INTENT) or {}
             entities = message.get(ENTITIES) or []
-            forced = story_intent(message.get(TEXT), intent, entities)
+            ranking = message.get(INTENT_RANKING) or []
+            forced = story_intent(message.get(TEXT), intent, entities, ranking)
             if not forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
                 # What the gate would fall back to, read like any other classifier result (胃萎缩 stays out).
-                runner_up = next((r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != RED_FLAG), None)
-                forced = story_intent(message.get(TEXT), runner_up or {INTENT_NAME_KEY: FALLBACK}, entities)
+                runner_up = next((r for r in ranking if r.get(INTENT_NAME_KEY) != RED_FLAG), None)
+                if not runner_up or runner_up.get(PREDICTED_CONFIDENCE_KEY, 0) < RUNNER_UP_MIN_CONFIDENCE:
+                    runner_up = {INTENT_NAME_KEY: FALLBACK}  # what the gate makes of an unsure runner-up
+                forced = story_intent(message.get(TEXT), runner_up, entities, ranking)
             if forced and intent.get(INTENT_NAME_KEY) == RED_FLAG:
                 # The gate decides about red_flag; if it distrusts it, this reading is the runner-up.
                 ranking = [r for r in message.get(INTENT_RANKING) or [] if r.get(INTENT_NAME_KEY) != forced]
@@ -136,8 +181,12 @@ class SymptomDetector(GraphComponent):
             elif is_description(message.get(TEXT), intent, entities, self._config["min_signals"]):
                 message.set(INTENT, {INTENT_NAME_KEY: DESCRIBE, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
             elif is_empty_answer(message.get(TEXT), intent, entities):
-                confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
-                message.set(INTENT, {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+                # Not an answer: a question about a named examination ('肌电图疼不疼'), or nothing understood.
+                if conversation.exams_named(message.get(TEXT)) and story.is_asking(message.get(TEXT)):
+                    message.set(INTENT, {INTENT_NAME_KEY: EXAM, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
+                else:
+                    confidence = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+                    message.set(INTENT, {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: Any) -> Any:

@@ -33,3 +33,15 @@ def test_an_inform_that_names_nothing_is_a_fallback():
     assert not is_empty_answer("就左腿", inform, [])
     assert not is_empty_answer("没有做过检查", inform, [])
     assert not is_empty_answer("北京这周天气", {"name": "out_of_scope", "confidence": 0.7}, [])
+
+
+def test_an_empty_inform_that_names_an_examination_asks_about_it():
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.symptom_detector import SymptomDetector
+
+    inform = {"name": "inform", "confidence": 0.9}
+    for text, expected in (("做肌电图疼不疼", "ask_exam"), ("做过肌电图", "nlu_fallback"), ("北京这周天气", "nlu_fallback")):
+        message = Message(data={"text": text, "intent": inform, "intent_ranking": [inform], "entities": []})
+        SymptomDetector({"min_signals": 2}).process([message])
+        assert message.get("intent")["name"] == expected

@@ -1,100 +1,108 @@
 """Reads one patient message as a whole: a person's own story, general tiredness, a worry, and what it asks.
 
-Deterministic and cheap (a few regular expressions): the NLU pipeline runs it on every message. The patterns
-describe the *kind* of statement (someone, a body part, a change), not particular sentences.
+Deterministic and cheap (a few regular expressions): the NLU pipeline runs it on every message. The word lists
+are the knowledge file's `story_reader` section, one list per concept (someone, a limb, a weakness word, a
+change ...); this module combines them into the *kind* of statement, not particular sentences.
 """
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import List, Optional, Text, Tuple
+from typing import Dict, List, Optional, Text, Tuple
 
 from triage import extraction, knowledge, textmatch
 
-# Someone real: the writer, a relative, a patient, or an age stated as a fact about someone.
-_PERSON = re.compile(
-    r"(我|俺|本人|咱|自己|孩子|宝宝|宝贝|小孩|娃|儿子|女儿|闺女|老公|老婆|爱人|媳妇|丈夫|妻子|对象|男朋友|女朋友"
-    r"|妈|爸|母亲|父亲|家父|家母|爷爷|奶奶|外公|外婆|姥姥|姥爷|公公|婆婆|岳父|岳母|哥|姐|弟|妹|舅|叔|伯|姨|姑"
-    r"|老人|老爷子|老太太|大爷|大妈|家人|亲戚|朋友|同事|邻居|患者|病人|他|她"
-    r"|[男女][,，、 ]?[0-9一二三四五六七八九十]+岁|[0-9一二三四五六七八九十两]+岁|[0-9一二三四五六七八九十两]+个月大)"
-)
-_AGE = re.compile(r"[0-9一二三四五六七八九十两]+(岁|个月大)")
-# A doctor's finding told: '医院查了说是包涵体肌炎' makes a limb's weakness someone's case.
-_DIAGNOSED = re.compile(r"(查了|查出|确诊|诊断|医生说|医院说|大夫说|说是|检查说|报告说)")
-# A baby: any floppiness or weakness is about the muscles, never tiredness.
-_BABY = re.compile(r"(宝宝|婴儿|新生儿|[0-9一二三四五六七八九十两]+个月大|[0-9一二三四五六七八九十两]+个月的(孩子|女儿|儿子|闺女|娃))")
-# A moment or a course: the message tells what happened, not what something is.
-_CONTEXT = re.compile(
-    r"(最近|近来|这几天|这两天|这段时间|前段时间|一段时间|近期|今天|昨天|前天|刚才|以前|之前|后来|现在|目前|一直|老是|总是|经常"
-    r"|[0-9一二三四五六七八九十两半几多]+(个)?(小时|天|周|星期|礼拜|个月|月|年)(了|来|多|前|后|以来)?"
-    r"|手术|术后|骨折|石膏|卧床|住院|化疗|中风|脑梗|受伤|摔|车祸|生完孩子|怀孕|查出|确诊|诊断|检查)"
-)
-
-_LIMB = (
-    r"(左|右|两|双|一)?(条|只|边|侧)?(大腿|小腿|腿脚|腿|脚踝|脚|足|膝盖|膝|下肢|上肢|胳膊|手臂|臂|手腕|手指|指头|(中|无名|小|食|拇|大拇)指|手|肩膀|肩|"
-    r"屁股|臀|腰|脖子|颈|前臂|虎口|大鱼际|手掌|肢体|半边身子)"
-)
-# All four limbs at once reads like the whole body (tiredness as often as weakness), not a named limb.
-_ALL_LIMBS = re.compile(r"(?<![左右边侧])(手脚|脚手|四肢|手和脚|胳膊和腿)")
-# Weak or failing in a named limb: the muscles themselves.
-_WEAK = r"(没劲|没力气|没力|没有力气|没有劲|没力量|(力气|劲儿?)(也|都)没有?|不利索|不灵便|不得劲|无力|乏力|软|发软|酸软|沉|不能动|动不了|使不上劲|使不上力|不听使唤|不灵活|抬不起|举不起|拿不住|握不紧|握不住|站不稳|站不住|走不稳|迈不动|迈不开|没以前有力|没有?以前有(劲|力)|不如以前|力气小|力量下降|蹬不动|容易累|累|疲劳)"
-_LIMB_WEAK = re.compile(r"(" + _LIMB + r"|肌肉)[^,，。;；!！?？]{0,8}" + _WEAK)
-# A named limb that fails (not merely tired or heavy): the muscles even when tiredness words come with it.
-_LIMB_STRONG_WEAK = re.compile(
-    r"(" + _LIMB + r")[^,，。;；!！?？]{0,6}(没劲|没力气|没力|没有力气|没有劲|无力|乏力|发软|软了|腿软|酸软|不能动|动不了|使不上劲|使不上力|不听使唤|抬不起|举不起|拿不住|握不紧|握不住|迈不动|迈不开|蹬不动)"
-)
-# Limbs all together or the whole body: as often tiredness as weakness.
-_GENERAL_WEAK = re.compile(r"(四肢|手脚|脚手|全身|浑身|混身|周身|身上|身体|身子|整个人|人)[^,，。;；!！?？]{0,5}(没劲|没力气|没力|无力|乏力|乏|发软|软|酸软|软弱|虚弱|没精神|不舒服)")
-# Muscle or a limb getting thin.
-_WASTING = re.compile(
-    r"(" + _LIMB + r"|四肢)[^,，。;；!！?？]{0,8}(萎缩|变细|细了|细很多|细得|细一圈|越来越细|越来越瘦|瘦了一圈|比.{0,6}细|肉少|肉没了|没肉|没什么肉|肉都没了|凹下去|凹陷|瘪|塌|变瘦|瘦了|变小)"
-    r"|肌肉[^,，。;；!！?？]{0,4}(萎缩了|萎缩得|越来越少|少了|没了|变少|变小|松垮|掉了)"
-    r"|(萎缩|变细)(了|得|越来越)"
-)
-# Everyday tasks that fail: climbing stairs, rising, combing, gripping, walking, falling.
-_FUNCTION = re.compile(
-    r"(上楼|爬楼|上台阶|下蹲|蹲下|蹲起|蹲不下|站起来[^,，。]{0,4}(费劲|困难|扶|撑)|梳头|晾衣服|拿筷子|拧瓶盖|系扣子|写字(费劲|写不好)"
-    r"|走路[^,，。]{0,4}(不稳|拖|慢|费劲|老摔|摔|踮脚|没劲|没力|无力|发软|腿软|不顺|打晃|晃)|伸不直|捏不住|摔跤|摔跟头|跌倒|跑不快|跑不动|抬不起头|坐不稳|不会走|不会坐|站不稳|不能站|站不起|足下垂|脚抬不起"
-    r"|偏瘫|半身不遂|瘫痪|截瘫|瘫了|行动不便|走路困难|走路不便|行走困难|不能行走|走不了路|下不了地|肢体(活动)?障碍)"
-)
-# Nerve signs in a limb: numbness, pins and needles, twitching muscle.
-_NERVE = re.compile(
-    _LIMB + r"[^,，。;；!！?？]{0,6}(麻|发麻|麻木|针扎|蚂蚁爬|没知觉|感觉迟钝)|(手|脚|腿)麻|肉[^,，。;；!！?？]{0,2}(跳|颤)|肌束|一跳一跳|蚁行"
-)
-_BARE_NUMBNESS = re.compile(r"(?<![胸脸面嘴舌头唇部])(麻木|发麻|发木|[还也又有点很好]麻)")
-# Weight lost with a cancer: the wasting of the article's 恶病质, not tiredness.
-_CANCER = re.compile(r"(癌|肿瘤|化疗|放疗)")
-# Weight lost by a stated amount: the article's 体重显著下降 (营养不良), not a passing tiredness.
-_LOST_WEIGHT = re.compile(r"(瘦了|掉了|轻了|减了|少了|降了)[0-9一二三四五六七八九十几两]+多?(斤|公斤|kg|KG)")
-_THIN = re.compile(r"(消瘦|瘦了|瘦得|体重.{0,4}(下降|减轻|掉)|皮包骨|脱相)")
-# Tiredness of the whole person.
-_FATIGUE = re.compile(
-    r"(乏力|疲劳|疲倦|疲惫|疲乏|乏累|没精神|没有精神|精神(不好|很差|差|不振|状态.{0,2}差)|无精打采|萎靡|犯困|嗜睡|爱瞌睡|(?<!肌肉)(没力气|没劲儿?|(?<!肌)无力)|力不从心|体力不支|虚弱"
-    r"|(?<![积连牵拖])累(?![计积])|提不起劲|(觉得|感觉|很|好|特别|有点)乏)"
-)
-# Weakness of something that is not a skeletal muscle: not the interview's subject.
-_NOT_MUSCLE = re.compile(r"(小便|排尿|(?<!糖)尿|射精|勃起|性功能|咀嚼|消化|胃|心脏|肾|肝|脾|说话|声音|咳嗽)部?$")
-# Hypotheticals and general questions ('如果腿没劲', '会不会腿没劲'); narrower than textmatch's, since a
-# story's '有时会出现手无力' is a report.
-_HYPOTHETICAL = re.compile(r"(如果|假如|万一|要是|会不会|以后会|将来|怎么预防|需要警惕|什么情况下)")
-
-# What the message asks, besides telling.
-_ASKS_DEPARTMENT = re.compile(r"(什么科|哪个科|哪科|哪一科|什么科室|哪个科室|挂什么|挂哪|看什么医生|找什么医生|去哪看|去哪里看|去哪个医院)")
-_ASKS_PROGNOSIS = re.compile(r"(能治好|治得好|治不好|能好吗|会好吗|能恢复|恢复吗|能不能恢复|能不能好|能康复|康复吗|多久.{0,3}(好|恢复|康复)|多长时间.{0,3}(好|恢复|康复)|严重吗|要紧吗|危险吗|能根治|治愈|怎么治|如何治|怎样治)")
-_ASKS_EXAMS = re.compile(r"(做什么检查|做哪些检查|查什么|检查什么|需要检查|要检查|做哪些化验|查哪些)")
-_ASKS_TERM = re.compile(r"(是不是|会不会|是否|怀疑|担心|怕是|可能是|该不会|难道是|是.{0,10}(吗|嘛|(?<![怎什那这多])么)|[?？])")
+# Limits on how far apart the words of one finding may be (letters within one clause).
+_CLAUSE_GAP = r"[^,，。;；!！?？]"
 WORRY_MAX_FINDINGS = 1
+# Complaints of other organs that make a limb's vague softness part of feeling unwell all over.
+MALAISE_MIN_COMPLAINTS = 2
 _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
-# Signals that only place a finding in time or on a side: alone they say nothing about muscles.
-_PLACING_SIGNALS = frozenset({
-    "onset_adult", "onset_elderly", "onset_acute", "onset_gradual", "onset_weeks", "progressive", "one_side", "symmetric",
-    "distal",
-})
-# Interview signals that point at the muscles or nerves themselves, so that tiredness words do not hide them
-# (from birth, a family, a test result, numbness, twitching, a rash; proximal weakness is _FUNCTION's).
-_MUSCLE_SIGNALS = frozenset({
-    "onset_birth", "family_history", "ck_high", "emg_neurogenic", "emg_myogenic", "rash", "twitching", "numbness",
-    "hand_small_muscles", "spinal_injury",
-})
+# Questions that ask about a finding as one's own (which department, will it heal, which tests).
+_ASKS_ABOUT_ONESELF = frozenset({"department", "prognosis", "exams"})
+
+
+def _alternatives(words: List[Text]) -> Text:
+    return "(" + "|".join(str(w) for w in words) + ")"
+
+
+class _Lexicon:
+    """The knowledge file's `story_reader` word lists, compiled into the reader's patterns (once per file)."""
+
+    def __init__(self, words: Dict[Text, List[Text]]) -> None:
+        alt = {name: _alternatives(values) for name, values in words.items()}
+        gap = _CLAUSE_GAP
+        self.person = re.compile(alt["person"])
+        self.population = re.compile(alt["population"])
+        self.pronoun = re.compile(alt["pronoun"])
+        self.age = re.compile(alt["age"])
+        self.diagnosed = re.compile(alt["diagnosed"])
+        self.baby = re.compile(alt["baby"])
+        self.time = re.compile(alt["time"])
+        self.context = re.compile(alt["time"] + "|" + alt["life_events"])
+        self.side = re.compile(alt["side"])
+        self.limb = alt["limb_side"] + "?" + alt["limb_measure"] + "?" + alt["limb"]
+        self.all_limbs = re.compile(alt["all_limbs"])
+        # Weak or failing in a named limb: the muscles themselves.
+        self.limb_weak = re.compile("(" + self.limb + "|肌肉)" + gap + "{0,8}" + alt["weak"])
+        # A named limb that fails (not merely tired or heavy): the muscles even when tiredness words come with it.
+        self.limb_strong_weak = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["strong_weak"])
+        self.limb_soft = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["soft_weak"])
+        # Limbs all together or the whole body: as often tiredness as weakness.
+        self.general_weak = re.compile(alt["whole_body"] + gap + "{0,5}" + alt["whole_body_weak"])
+        # Muscle or a limb getting thin.
+        self.wasting = re.compile(
+            "(" + self.limb + "|四肢)" + gap + "{0,8}" + alt["limb_wasting"]
+            + "|肌肉" + gap + "{0,4}" + alt["muscle_wasting"] + "|" + alt["wasting_change"]
+        )
+        self.function = re.compile(alt["function"])
+        self.paralysis = re.compile(alt["paralysis"])
+        self.cranial = re.compile(alt["cranial"])
+        # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
+        self.nerve = re.compile(self.limb + gap + "{0,6}" + alt["limb_nerve"] + "|" + alt["nerve"])
+        self.bare_numbness = re.compile(alt["bare_numbness"])
+        self.cancer = re.compile(alt["cancer"])
+        self.lost_weight = re.compile(alt["lost_weight"])
+        self.thin = re.compile(alt["thin"])
+        self.fatigue = re.compile(alt["fatigue"])
+        self.malaise = re.compile(alt["malaise"])
+        self.topic = re.compile(alt["topic"])
+        self.negation = re.compile(alt["negation_cue"] + alt["negation_filler"] + "{0,3}$")
+        # The organ right before the weakness word, or with a degree word between ('喉咙很累').
+        self.not_muscle = re.compile(alt["not_muscle"] + "部?[很好太特别有点也都老总是]{0,3}$")
+        self.hypothetical = re.compile(alt["hypothetical"])
+        self.muscle_disease = re.compile(alt["muscle_disease"])
+        self.condition = re.compile(alt["condition"])
+        self.subject = re.compile(alt["subject"])
+        self.general = re.compile(alt["general"])
+        # 萎缩性 always qualifies another organ's disease, but for 肌萎缩性侧索硬化 (ALS).
+        self.other_organ = re.compile(
+            alt["other_organ"] + "[^,，。]{0,3}萎缩|(?<!肌)萎缩性(?!侧索)|萎缩性?" + alt["other_organ_disease"]
+        )
+        self.asks = (
+            ("department", re.compile(alt["asks_department"])),
+            ("prognosis", re.compile(alt["asks_prognosis"])),
+            ("exams", re.compile(alt["asks_exams"])),
+        )
+        self.asks_term = re.compile(alt["asks_term"])
+        self.asks_anything = re.compile(alt["asks_anything"])
+        self.wants_interview = re.compile(alt["wants_interview"])
+        self.medical = re.compile(alt["medical"])
+        self.fears = re.compile(alt["fears"])
+        self.placing_signals = frozenset(words["placing_signals"])
+        self.muscle_signals = frozenset(words["muscle_signals"])
+        self.in_scope_signals = frozenset(words["in_scope_signals"])
+
+
+@lru_cache(maxsize=2)
+def _compiled(knowledge_id: int) -> _Lexicon:
+    return _Lexicon(knowledge.load()["story_reader"])
+
+
+def _lexicon() -> _Lexicon:
+    """The compiled word lists of the loaded knowledge file."""
+    return _compiled(id(knowledge.load()))
+
+
 # '术后腿细了怎么锻炼' (two facts, nobody) is a care question; three facts make it a case.
 STORY_MIN_FACTS_WITHOUT_PERSON = 3
 
@@ -102,16 +110,33 @@ STORY_MIN_FACTS_WITHOUT_PERSON = 3
 @dataclass(frozen=True)
 class Reading:
     """What one message says about a person."""
-    person: bool = False
+    person: bool = False  # someone particular (not 'a paraplegic patient' in general)
+    population: bool = False  # a kind of patient named ('截瘫病人', '中风患者')
     context: bool = False
+    time: bool = False  # a moment, a course or a habit: a report, even without a subject
     age: bool = False
-    findings: Tuple[Text, ...] = ()  # weakness, wasting, function, nerve: the muscles
+    findings: Tuple[Text, ...] = ()  # limb_weak, wasting, function, nerve, paralysis, floppy: the muscles
     general_weak: bool = False
     limb_fails: bool = False  # a named limb's weakness in strong words (腿没劲, 胳膊抬不起), not just 腿累
+    limb_soft: bool = False  # a named limb gone soft (腿软, 双腿发软)
     fatigue: bool = False
+    malaise: int = 0  # how many other organs' complaints (sleep, heart, stomach ...) come with it
+    sided: bool = False  # a side is named (左, 右, 半边): a limb's weakness on one side is never malaise
+    topic: bool = False  # anything about weakness, wasting, fatigue or a limb's function
+    organ_weak: bool = False  # weakness said only of an organ ('小便无力', '咳嗽无力'), not of muscles or the person
+    condition: bool = False  # a disease of the muscles, nerves, spine or brain named (神经炎, 脑梗, 肌无力 ...)
+    subject: bool = False  # 肌肉萎缩 or 肌肉无力 named as such
+    other_organ: bool = False  # 萎缩 of another organ named (脑萎缩, 萎缩性胃炎)
+    wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
+    medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
+    limb_named: bool = False  # a limb named anywhere (not all four: 四肢, 手脚 read as the whole body)
+    general: bool = False  # the question is general ('一般', '通常')
+    fears: bool = False  # fears a disease ('担心是渐冻症'): a worry, not a question about it
+    mentioned: bool = False  # a topic word not negated, even in a hypothetical ('容易引起瘫痪'): never out of scope
     signals: int = 0
     muscle_signals: int = 0
     finding_signals: int = 0
+    in_scope_signals: int = 0  # signals that put a message in scope on their own (a fracture, a test result ...)
     muscle_disease: bool = False
     diagnosed: bool = False
     term: Optional[Text] = None
@@ -122,25 +147,49 @@ class Reading:
         return bool(self.findings)
 
     @property
+    def particular(self) -> bool:
+        """Someone in particular, or a moment in a life: what is told happened to someone."""
+        return self.person or self.diagnosed or self.time or self.age
+
+    @property
     def is_fatigue(self) -> bool:
         """Tiredness (or weakness of the whole body) with nothing that points at the muscles themselves."""
-        if not (self.fatigue or self.general_weak):
-            return False
         if self.term and knowledge.category_for_term(self.term) in _DISEASE_CATEGORIES:
             return False  # '代谢性肌病为什么容易累', '乏力,怀疑是肌炎': a muscle disease, not tiredness
-        if self.muscle_disease:
+        if self.muscle_disease or self.muscle_signals:
             return False
         strong = [f for f in self.findings if f != "limb_weak"]
-        if strong or self.muscle_signals or self.limb_fails:
+        if strong:
+            return False
+        if self.limb_soft and not self.limb_fails and self.malaise >= MALAISE_MIN_COMPLAINTS and not self.sided:
+            return True  # '心慌失眠头昏,双腿发软,胃胀': the legs' softness is part of feeling unwell all over
+        if not (self.fatigue or self.general_weak) or self.limb_fails or self.limb_soft:
             return False
         return not (self.findings and not self.fatigue)
 
     @property
     def is_story(self) -> bool:
-        """Someone and a finding in the muscles, or a finding told with enough detail to be someone's."""
-        return self.muscle and (
-            self.person or self.diagnosed or len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
-        )
+        """A finding in the muscles told of someone or placed in time, or told with enough detail to be someone's.
+        A paralysis named alone ('截瘫病人用什么助行器') is a question's subject unless someone particular has it."""
+        if not self.muscle or (set(self.findings) == {"paralysis"} and not self.particular):
+            return False
+        if self.particular:
+            return True
+        if set(self.asks) & _ASKS_ABOUT_ONESELF and self.limb_named and not self.general:
+            return True  # '大脚趾麻木挂什么科': a limb's finding with a question about it is the writer's own
+        return len(self.findings) + self.signals >= STORY_MIN_FACTS_WITHOUT_PERSON
+
+    @property
+    def is_question(self) -> bool:
+        """A kind of patient asked about ('中风病人要注意什么'), nobody in particular, or a condition named without
+        any weakness, wasting or tiredness ('我得了末梢神经炎,云南白药管用吗'): a question to answer."""
+        if self.wants_interview or self.fears or (self.other_organ and not self.topic):
+            return False  # 脑萎缩的老人: another organ's matter, out of scope rather than answered
+        if self.population and not self.particular:
+            return True
+        if self.subject and not (self.particular or self.findings):
+            return True
+        return self.condition and not (self.topic or self.findings)
 
     @property
     def is_worry(self) -> bool:
@@ -149,15 +198,23 @@ class Reading:
         return "term" in self.asks and self.muscle and richness <= WORRY_MAX_FINDINGS
 
 
-def _affirmed(regex: re.Pattern, text: Text, organs: bool = False) -> List[re.Match]:
-    """Matches in clauses that are neither negated nor hypothetical (nor, with `organs`, about an organ)."""
+def _negated(clause: Text, start: int) -> bool:
+    """textmatch's negation, but only when nothing but a filler stands between: '没有明显乏力' is negated,
+    '吃饭没味乏力' and '无食欲乏力' are not."""
+    return textmatch.is_negated(clause, start) and bool(_lexicon().negation.search(clause[:start]))
+
+
+def _affirmed(regex: re.Pattern, text: Text, organs: bool = False, hypothetical: bool = False) -> List[re.Match]:
+    """Matches in clauses that are neither negated nor (unless `hypothetical`) hypothetical, nor, with `organs`,
+    about an organ."""
+    lexicon = _lexicon()
     found = []
     for clause in textmatch.clauses(text):
         for match in regex.finditer(clause):
             # '如果腿没劲' is hypothetical; '我腿没劲会不会是渐冻症' reports the finding, then asks.
-            if _HYPOTHETICAL.search(clause[: match.start()]) or textmatch.is_negated(clause, match.start()):
+            if _negated(clause, match.start()) or (not hypothetical and lexicon.hypothetical.search(clause[: match.start()])):
                 continue
-            if organs and _NOT_MUSCLE.search(clause[: match.start()]):
+            if organs and lexicon.not_muscle.search(clause[: match.start()]):
                 continue
             found.append(match)
     return found
@@ -165,26 +222,22 @@ def _affirmed(regex: re.Pattern, text: Text, organs: bool = False) -> List[re.Ma
 
 def _fatigue_words(text: Text) -> bool:
     """Tiredness words that are not part of a named limb's weakness ('大腿乏力' is the thigh)."""
+    lexicon = _lexicon()
     for clause in textmatch.clauses(text):
-        limb_spans = [m.span() for m in _LIMB_WEAK.finditer(clause)]
-        for match in _FATIGUE.finditer(clause):
+        limb_spans = [m.span() for m in lexicon.limb_weak.finditer(clause)]
+        for match in lexicon.fatigue.finditer(clause):
             inside = any(start <= match.start() < end for start, end in limb_spans)
-            if inside or textmatch.is_negated(clause, match.start()) or _NOT_MUSCLE.search(clause[: match.start()]):
+            if inside or _negated(clause, match.start()) or lexicon.not_muscle.search(clause[: match.start()]):
                 continue
-            if _HYPOTHETICAL.search(clause[: match.start()]):
+            if lexicon.hypothetical.search(clause[: match.start()]):
                 continue
             return True
     return False
 
 
-# A disease of the muscles or motor nerves named by the patient (not all are in the knowledge file's terms).
-_MUSCLE_DISEASE = re.compile(r"(重症肌无力|肌无力|肌炎|肌病|肌营养不良|肌萎缩|渐冻|运动神经元)")
-_OTHER_ORGAN = re.compile(r"(脑|胃|牙龈|牙|睾丸|阴茎|外阴|胆|肾|肝|皮肤|视神经|子宫|卵巢|乳腺|乳房|舌|甲状腺|阴道|鼻|黏膜|粘膜|腺体)[^,，。]{0,3}萎缩|萎缩性(胃炎|鼻炎|阴道炎)")
-
-
 def names_other_organ(text: Optional[Text]) -> bool:
     """'胃萎缩', '脑萎缩', '萎缩性胃炎': 萎缩 of something that is not a skeletal muscle."""
-    return bool(_OTHER_ORGAN.search(text or ""))
+    return bool(_lexicon().other_organ.search(text or ""))
 
 
 def named_term(text: Optional[Text]) -> Optional[Text]:
@@ -209,15 +262,15 @@ def _terms_by_length(knowledge_id: int) -> List[Text]:
     return sorted(knowledge.term_index(), key=len, reverse=True)
 
 
+def is_asking(text: Optional[Text]) -> bool:
+    """Whether the message asks something at all ('肌电图疼不疼'), rather than only reporting ('做过肌电图')."""
+    return bool(_lexicon().asks_anything.search(textmatch.normalise(text or "")))
+
+
 def questions_asked(text: Text, term: Optional[Text]) -> List[Text]:
-    asks = []
-    if _ASKS_DEPARTMENT.search(text):
-        asks.append("department")
-    if _ASKS_PROGNOSIS.search(text):
-        asks.append("prognosis")
-    if _ASKS_EXAMS.search(text):
-        asks.append("exams")
-    if term and _ASKS_TERM.search(text):
+    lexicon = _lexicon()
+    asks = [kind for kind, regex in lexicon.asks if regex.search(text)]
+    if term and lexicon.asks_term.search(text):
         asks.append("term")
     return asks
 
@@ -229,39 +282,74 @@ def read(text: Optional[Text]) -> Reading:
     text = textmatch.normalise(text or "").strip()
     if not text or text.startswith("/"):
         return Reading()
-    limbs = _ALL_LIMBS.sub("四肢", text)
+    lexicon = _lexicon()
+    limbs = lexicon.all_limbs.sub("四肢", text)
     findings = []
-    for name, regex in (("limb_weak", _LIMB_WEAK), ("wasting", _WASTING), ("function", _FUNCTION), ("nerve", _NERVE)):
+    for name, regex in (
+        ("limb_weak", lexicon.limb_weak), ("wasting", lexicon.wasting), ("function", lexicon.function), ("nerve", lexicon.nerve),
+        ("paralysis", lexicon.paralysis), ("cranial", lexicon.cranial),
+    ):
         if _affirmed(regex, limbs, organs=name == "limb_weak"):
             findings.append(name)
-    if "nerve" not in findings and _affirmed(_BARE_NUMBNESS, text) and re.search(_LIMB, text):
+    if "nerve" not in findings and _affirmed(lexicon.bare_numbness, text) and re.search(lexicon.limb, text):
         findings.append("nerve")
-    if _BABY.search(text) and (_affirmed(_GENERAL_WEAK, limbs) or _fatigue_words(limbs)):
+    if lexicon.baby.search(text) and (_affirmed(lexicon.general_weak, limbs) or _fatigue_words(limbs)):
         findings.append("floppy")
-    if "wasting" not in findings and (_affirmed(_LOST_WEIGHT, text) or (_CANCER.search(text) and _affirmed(_THIN, text))):
+    if "wasting" not in findings and (
+        _affirmed(lexicon.lost_weight, text) or (lexicon.cancer.search(text) and _affirmed(lexicon.thin, text))
+    ):
         findings.append("wasting")
     term = named_term(text)
+    population = bool(lexicon.population.search(text))
+    # 'X患者' in general, and 他/她/自己 pointing back at it, are nobody in particular.
+    someone = lexicon.pronoun.sub("", lexicon.population.sub("", text)) if population else text
+    # Topic words inside a disease's name (肌无力, 肌萎缩) or another organ's 萎缩 do not count.
+    in_scope = lexicon.muscle_disease.sub("", lexicon.other_organ.sub("", text))
+    fatigue = _fatigue_words(limbs)
+    general_weak = bool(_affirmed(lexicon.general_weak, limbs, organs=True))
+    topic = bool(findings) or fatigue or general_weak or bool(_affirmed(lexicon.topic, in_scope, organs=True))
     signal_ids = extraction.signal_ids(extraction.extract_signals(text))
     return Reading(
-        person=bool(_PERSON.search(text)),
-        context=bool(_CONTEXT.search(text)),
-        age=bool(_AGE.search(text)),
+        person=bool(lexicon.person.search(someone)),
+        population=population,
+        context=bool(lexicon.context.search(text)),
+        time=bool(lexicon.time.search(text)),
+        age=bool(lexicon.age.search(text)),
         findings=tuple(findings),
-        general_weak=bool(_affirmed(_GENERAL_WEAK, limbs, organs=True)),
-        limb_fails=bool(_affirmed(_LIMB_STRONG_WEAK, limbs, organs=True)),
-        fatigue=_fatigue_words(limbs),
+        general_weak=general_weak,
+        limb_fails=bool(_affirmed(lexicon.limb_strong_weak, limbs, organs=True)),
+        limb_soft=bool(_affirmed(lexicon.limb_soft, limbs, organs=True)),
+        fatigue=fatigue,
+        malaise=len(set(m.group() for m in _affirmed(lexicon.malaise, text))),
+        sided=bool(lexicon.side.search(text)),
+        topic=topic,
+        organ_weak=not topic and bool(_affirmed(lexicon.topic, in_scope)),
+        mentioned=topic or bool(_affirmed(lexicon.topic, in_scope, organs=True, hypothetical=True)),
         signals=len(signal_ids),
-        muscle_signals=len(_MUSCLE_SIGNALS.intersection(signal_ids)),
-        finding_signals=len(set(signal_ids) - _PLACING_SIGNALS),
-        muscle_disease=bool(_MUSCLE_DISEASE.search(text)),
-        diagnosed=bool(_DIAGNOSED.search(text)),
+        muscle_signals=len(lexicon.muscle_signals.intersection(signal_ids)),
+        finding_signals=len(set(signal_ids) - lexicon.placing_signals),
+        in_scope_signals=len(lexicon.in_scope_signals.intersection(signal_ids)),
+        muscle_disease=bool(lexicon.muscle_disease.search(text)),
+        # A cause that is a disease, not one that is an event (石膏, 卧床: someone's story).
+        condition=bool(
+            knowledge.category_for_term(term) in _DISEASE_CATEGORIES
+            or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)
+        ),
+        subject=bool(lexicon.subject.search(text)),
+        other_organ=bool(lexicon.other_organ.search(text)),
+        wants_interview=bool(lexicon.wants_interview.search(text)),
+        medical=bool(lexicon.medical.search(text)),
+        limb_named=bool(re.search(lexicon.limb, limbs)),
+        general=bool(lexicon.general.search(text)),
+        fears=bool(lexicon.fears.search(text)),
+        diagnosed=bool(lexicon.diagnosed.search(text)),
         term=term,
         asks=tuple(questions_asked(text, term)),
     )
 
 
 def handling(text: Optional[Text]) -> Optional[Text]:
-    """'fatigue', 'story', 'worry' or None (leave the classifier's reading)."""
+    """'fatigue', 'worry', 'story', 'question' or None (leave the classifier's reading)."""
     reading = read(text)
     if reading.is_fatigue:
         return "fatigue"
@@ -269,4 +357,6 @@ def handling(text: Optional[Text]) -> Optional[Text]:
         return "worry"
     if reading.is_story:
         return "story"
+    if reading.is_question:
+        return "question"
     return None
