@@ -8,6 +8,7 @@ from rasa_sdk.types import DomainDict
 
 import settings
 from staff import handoff
+from actions.safety import warn_if_it_could_be_urgent
 from triage import interview, summary
 
 _db = None
@@ -98,6 +99,8 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_fallback")
+        warn_if_it_could_be_urgent(dispatcher, tracker)
         if fallbacks_in_a_row(tracker.events) >= 2:
             dispatcher.utter_message(response="utter_offer_handoff")
         return []
+

@@ -6,6 +6,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.safety import red_flag_confidence
 from triage import conversation, extraction, interview, knowledge, red_flags, scoring, summary
 
 
@@ -73,12 +74,6 @@ def emergency_payload(facts: Dict[Text, Any], text: Any, flags: List[Any]) -> Di
     said = [signal for found in extraction.extract_signals(text).values() for signal in found]
     ranked = scoring.rank([*extraction.signal_ids(facts), *said], red_flags=flags)
     return scoring.payload(ranked, scoring.EMERGENCY, scoring.department(ranked, flags), flags)
-
-
-def red_flag_confidence(message: Dict[Text, Any]) -> float:
-    """The classifier's confidence for red_flag in this message (the gate keeps it in the ranking)."""
-    ranking = message.get("intent_ranking") or []
-    return max((float(r.get("confidence") or 0) for r in ranking if r.get("name") == "red_flag"), default=0.0)
 
 
 class ActionBeginInterview(Action):

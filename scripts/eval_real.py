@@ -87,7 +87,7 @@ def triage_result(messages: Iterable[Dict[Text, Any]]) -> Optional[Dict[Text, An
 
 
 # First-turn replies that put the warning signs and a one-tap 120 button before anything else.
-SCREEN_NAMES = {"utter_red_flag_check", "utter_clarify_fatigue"}
+SCREEN_NAMES = {"utter_red_flag_check", "utter_red_flag_warning", "utter_clarify_fatigue"}
 
 
 def screened(events: Sequence[Dict[Text, Any]]) -> bool:

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from actions import triage
+from actions import handoff, safety, triage
 from scripts import eval_real
 from tests.conftest import make_tracker
 from triage import red_flags
@@ -60,8 +60,8 @@ def test_the_interview_opens_with_the_check_before_the_first_question(dispatcher
 
 
 def test_the_classifier_confidence_is_read_from_the_ranking():
-    assert triage.red_flag_confidence(_message("x", 0.42)) == pytest.approx(0.42)
-    assert triage.red_flag_confidence({"text": "x"}) == 0.0
+    assert safety.red_flag_confidence(_message("x", 0.42)) == pytest.approx(0.42)
+    assert safety.red_flag_confidence({"text": "x"}) == 0.0
 
 
 def test_the_check_and_the_fatigue_question_carry_a_120_button(domain):
@@ -80,3 +80,16 @@ def test_the_eval_counts_a_missed_emergency_that_was_shown_the_check():
                 eval_real.Outcome(item, "emergency")]
     f = eval_real.figures(outcomes)
     assert (f["emergencies_caught"], f["emergencies_missed"], f["emergencies_missed_unscreened"]) == (1, 2, 1)
+
+
+@pytest.mark.parametrize("action, first", [(safety.ActionOutOfScope(), "utter_out_of_scope"), (handoff.ActionFallback(), "utter_fallback")])
+def test_replies_that_do_not_interview_add_the_warning_only_when_it_could_be_urgent(action, first, dispatcher, domain):
+    urgent = "最近老是胸闷气短,浑身没劲"
+    asyncio.run(action.run(dispatcher, make_tracker(urgent, latest_message=_message(urgent, 0.0)), domain))
+    assert [m.get("response") for m in dispatcher.messages] == [first, "utter_red_flag_warning"]
+    dispatcher.messages.clear()
+    plain = "明天北京天气怎么样"
+    asyncio.run(action.run(dispatcher, make_tracker(plain, latest_message=_message(plain, 0.0)), domain))
+    assert [m.get("response") for m in dispatcher.messages] == [first]
+    buttons = domain["responses"]["utter_red_flag_warning"][0]["buttons"]
+    assert [b["payload"] for b in buttons] == ["/red_flag"]
