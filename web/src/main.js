@@ -113,6 +113,8 @@ socket.on("connect", () => {
 });
 
 socket.on("session_confirm", (id) => {
+  // Live from here: pushes (a person's replies during a handoff) reach this page. Tests wait for it.
+  document.documentElement.dataset.live = "true";
   if (typeof id === "string" && id !== session.id) {
     // The server refused our id and made one: use it from now on.
     session.id = id;
@@ -143,6 +145,7 @@ socket.on("handoff_held", () => {
 });
 
 socket.on("disconnect", (reason) => {
+  delete document.documentElement.dataset.live;
   // A reply to a turn in flight is lost with the socket: stop waiting for it.
   pending = 0;
   setTyping(false);
