@@ -78,3 +78,13 @@ def test_every_interview_button_payload_parses_to_a_value():
         for button in variants[0]["buttons"]:
             value = extraction.parse_answer(fact, button["payload"])
             assert value != ["unclear"], (fact, button["payload"])
+
+
+def test_zhuyaoshi_is_not_a_hypothetical():
+    """'主要是' (mainly) contains '要是' (if): the clause is a report, and its findings count."""
+    from triage import textmatch
+
+    assert not textmatch.is_hypothetical("主要是左边胳膊突然抬不起来")
+    assert textmatch.is_hypothetical("要是腿没劲怎么办")
+    found = extraction.extract_signals("主要是左边胳膊突然抬不起来,嘴也歪了")
+    assert "onset_acute" in found["onset_speed"] and "one_side" in found["location"]
