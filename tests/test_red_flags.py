@@ -5,6 +5,8 @@ from triage import red_flags
 from components.red_flag_gate import decide
 
 EMERGENCIES = [
+    # new double vision with weakness or hard speech
+    ("我妈昨天开始看东西重影,今天说话也费劲了", "vision_weakness"),
     # stroke
     ("我爸今天早上突然左边手脚没劲,嘴也歪了", "stroke"),
     ("突然右边胳膊和腿使不上劲", "stroke"),
@@ -529,3 +531,14 @@ def test_concepts_may_name_concepts_but_not_themselves():
     assert red_flags.expand("{a}", {"a": "x{b}", "b": "y"}) == "(?:x(?:y))"
     with pytest.raises(ValueError):
         red_flags.expand("{a}", {"a": "x{a}"})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("吃了自家腌的咸鱼,今天看东西有重影,说话也费劲,胳膊没劲", True),
+    ("昨天开始看东西重影,眼皮也耷拉,手没劲", True),
+    ("我近视好几年了看东西模糊,最近腿没劲", False),
+    ("看东西重影是怎么回事", False),
+    ("今天眼睛有点干,腿没劲", False),
+])
+def test_new_double_vision_with_weakness_is_an_emergency(text, expected):
+    assert ("vision_weakness" in [flag.id for flag in red_flags.detect(text)]) is expected
