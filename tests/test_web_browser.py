@@ -193,6 +193,23 @@ def test_emergency_is_red_with_tap_to_call(context, chat_url):
     chat.assert_clean()
 
 
+def test_a_story_that_could_hide_an_emergency_opens_with_the_check_and_its_120_button(context, chat_url):
+    chat = Chat(context, chat_url)
+    chat.send("我妈今天早上起来腿就没劲了,是怎么回事")
+    chat.expect(chat.page.locator("#log .msg.bot").filter(has_text="开始之前先确认一下")).to_have_count(1)
+    chat.assert_turn_ends_with_disclaimer()
+    chat.assert_fits_width()
+    chat.screenshot("red-flag-check")
+    # The check's button sits above the first question's buttons: tap it there.
+    before = chat.disclaimers.count()
+    chat.page.get_by_role("button", name="有其中的情况", exact=True).click()
+    chat.wait_turn(before)
+    chat.expect(chat.page.locator("section.card")).to_have_class("card emergency")
+    chat.expect(chat.page.locator(".msg.bot.emergency").last).to_contain_text("120")
+    chat.assert_turn_ends_with_disclaimer()
+    chat.assert_clean()
+
+
 def test_markup_is_shown_as_text_never_run(context, chat_url):
     chat = Chat(context, chat_url)
     chat.send(MARKUP)
