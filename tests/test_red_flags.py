@@ -7,6 +7,8 @@ from components.red_flag_gate import decide
 EMERGENCIES = [
     # new double vision with weakness or hard speech
     ("我妈昨天开始看东西重影,今天说话也费劲了", "vision_weakness"),
+    ("吃了自家腌的咸鱼,今天看东西有重影,说话也费劲,胳膊没劲", "vision_weakness"),
+    ("昨天开始看东西重影,眼皮也耷拉,手没劲", "vision_weakness"),
     # stroke
     ("我爸今天早上突然左边手脚没劲,嘴也歪了", "stroke"),
     ("突然右边胳膊和腿使不上劲", "stroke"),
@@ -98,6 +100,9 @@ EMERGENCIES = [
 ]
 
 NOT_EMERGENCIES = [
+    "我近视好几年了看东西模糊,最近腿没劲",  # a long-known blur is not new double vision
+    "看东西重影是怎么回事",
+    "今天眼睛有点干,腿没劲",
     # negations
     "没有呼吸困难",
     "我没有喘不上气也没有吞咽困难",
@@ -154,16 +159,6 @@ NOT_EMERGENCIES = [
     "   ",
     "😀😀",
 ]
-
-
-@pytest.mark.parametrize("text,flag_id", EMERGENCIES)
-def test_emergency_is_caught(text, flag_id):
-    assert flag_id in [flag.id for flag in red_flags.detect(text)]
-
-
-@pytest.mark.parametrize("text", NOT_EMERGENCIES)
-def test_negation_general_question_or_ordinary_text_is_not_an_emergency(text):
-    assert red_flags.detect(text) == []
 
 
 def test_every_red_flag_has_phrasings_here():
@@ -492,14 +487,14 @@ NOT_EMERGENCIES_SHARING_WORDS = [
 ]
 
 
-@pytest.mark.parametrize("text,flag_id", EMERGENCIES_IN_PATIENT_WORDS)
-def test_an_emergency_in_a_patients_own_words_is_caught(text, flag_id):
+@pytest.mark.parametrize("text,flag_id", EMERGENCIES + EMERGENCIES_IN_PATIENT_WORDS)
+def test_an_emergency_is_caught_and_the_gate_sends_it_to_120(text, flag_id):
     assert flag_id in [flag.id for flag in red_flags.detect(text)]
     assert decide(text, {"name": "describe_symptoms", "confidence": 0.9}, [], CONFIG) == {"name": "red_flag", "confidence": 1.0}
 
 
-@pytest.mark.parametrize("text", NOT_EMERGENCIES_SHARING_WORDS)
-def test_a_chronic_past_known_cause_or_hypothetical_message_is_not_an_emergency(text):
+@pytest.mark.parametrize("text", NOT_EMERGENCIES + NOT_EMERGENCIES_SHARING_WORDS)
+def test_a_negated_general_chronic_past_known_cause_or_hypothetical_message_is_not_an_emergency(text):
     assert red_flags.detect(text) == []
 
 
@@ -531,14 +526,3 @@ def test_concepts_may_name_concepts_but_not_themselves():
     assert red_flags.expand("{a}", {"a": "x{b}", "b": "y"}) == "(?:x(?:y))"
     with pytest.raises(ValueError):
         red_flags.expand("{a}", {"a": "x{a}"})
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("吃了自家腌的咸鱼,今天看东西有重影,说话也费劲,胳膊没劲", True),
-    ("昨天开始看东西重影,眼皮也耷拉,手没劲", True),
-    ("我近视好几年了看东西模糊,最近腿没劲", False),
-    ("看东西重影是怎么回事", False),
-    ("今天眼睛有点干,腿没劲", False),
-])
-def test_new_double_vision_with_weakness_is_an_emergency(text, expected):
-    assert ("vision_weakness" in [flag.id for flag in red_flags.detect(text)]) is expected
