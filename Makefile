@@ -44,7 +44,7 @@ WEB_SOURCES := $(wildcard web/src/*.js) web/index.html web/style.css web/favicon
 .PHONY: help install data validate train run staff-user test test-unit test-e2e test-stories test-nlu eval eval-indep eval-indep2 export-story test-web web bench retention clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "python3.10 not found: install Python 3.10 (Rasa 3.6 needs < 3.11)"; exit 1; }
