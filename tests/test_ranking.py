@@ -205,6 +205,16 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("连着好几天手麻", "nerve_pain"),  # 连着 of days, not pain running down
         ("我妈脑萎缩,记性越来越差", "neuro_history"),  # an out-of-scope organ word (tests/real/README.md)
         ("今年5月开始没劲", "onset_after_40"),
+        ("我妈都七十了,腿没劲", "family_history"),  # 都 of age, not of a second patient
+        ("血压一百八十了", "onset_elderly"),
+        ("如果肩膀疼,抬不起来怎么办", "pain_immobile"),  # a hypothetical clause breaks the sentence
+        ("胳膊疼,但是能抬起来", "pain_immobile"),
+        ("腰疼,腿抬不起来", "pain_immobile"),  # a back's pain down a leg is a root's, not a joint kept still
+        ("血钾3.9", "hypokalaemia"),
+        ("用了激素药膏以后皮肤变薄", "steroids"),  # a cream does not weaken muscles
+        ("在吃格列卫", "diabetes"),  # imatinib, not a sulfonylurea
+        ("早上起不来,老想睡", "proximal"),  # getting out of bed tired is no failing hip
+        ("坐着时间长了腿有点麻烦", "numbness"),
     ],
 )
 def test_words_that_must_not_be_read_as_a_signal(text, signal):
@@ -245,6 +255,33 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("我外公半边身子瘫了好几年", "stroke_history"),
         ("去年冬天煤气中毒,救过来以后手脚不听使唤", "neuro_history"),
         ("蹲下去就站不起来", "proximal"),
+        ("胳膊特别疼,举不起来", "pain_immobile"),
+        ("膝盖疼得厉害,这几天都不敢走路", "pain_immobile"),
+        ("上周脚崴了", "pain_immobile"),
+        ("脚底板没感觉", "numbness"),
+        ("腿好麻", "numbness"),
+        ("颈锥病", "spinal_history"),
+        ("腰椎狭窄", "spinal_history"),
+        ("压着神经了", "spinal_injury"),
+        ("走路摇摇晃晃", "unsteady"),
+        ("走道老摔跟头", "unsteady"),
+        ("平时不怎么下床", "bed_rest"),
+        ("平时不运动", "sedentary"),
+        ("每天打胰岛素", "diabetes"),
+        ("在吃立普妥", "statins"),
+        ("肾功能不全", "dialysis"),
+        ("小时候得过脑膜炎", "neuro_history"),
+        ("小脑出血", "stroke_history"),
+        ("肌肉发炎", "diagnosed_myopathic"),
+        ("肌红蛋白高", "ck_high"),
+        ("只能喝点粥", "poor_intake"),
+        ("胃口差", "poor_intake"),
+        ("血钾二点九", "hypokalaemia"),
+        ("先天的", "onset_birth"),
+        ("家里好几个人都这样", "family_history"),
+        ("我和我爸都是这样", "family_history"),
+        ("两个眼皮一到晚上就耷拉", "myasthenia"),
+        ("我爷爷八十了", "onset_elderly"),
     ],
 )
 def test_everyday_wordings_of_a_signal(text, signal):
@@ -254,9 +291,20 @@ def test_everyday_wordings_of_a_signal(text, signal):
 # --- ties and close calls ---
 
 def test_a_tie_puts_the_commoner_nerve_cause_before_the_rarer_inherited_one():
-    ranked = scoring.rank(["progressive"])  # 1 each for genetic, neurogenic, myopathic
-    assert [s.id for s in ranked[:3]] == ["neurogenic", "genetic", "myopathic"]
+    ranked = scoring.rank(["progressive"])  # the same for genetic, neurogenic, myopathic
+    assert [s.id for s in ranked[:3]] == ["neurogenic", "myopathic", "genetic"]
     assert [s.id for s in scoring.rank([])] == scoring.tie_order()
+
+
+def test_with_no_second_category_named_the_runner_up_is_disuse_not_an_inherited_cause():
+    ranked = scoring.rank(["numbness"])  # an adult's numb, weak leg: nothing said of the other four
+    assert [s.id for s in ranked[:2]] == ["neurogenic", "disuse"]
+
+
+def test_a_child_s_proximal_weakness_ranks_the_inherited_cause_first_an_adult_s_the_muscle_disease():
+    assert scoring.rank(["onset_child", "proximal"])[0].id == "genetic"
+    assert scoring.rank(["onset_after_40", "proximal"])[0].id == "myopathic"
+    assert scoring.rank(["proximal"])[0].id == "myopathic"
 
 
 def test_tie_order_names_every_category_once():
