@@ -215,6 +215,9 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("在吃格列卫", "diabetes"),  # imatinib, not a sulfonylurea
         ("早上起不来,老想睡", "proximal"),  # getting out of bed tired is no failing hip
         ("坐着时间长了腿有点麻烦", "numbness"),
+        ("久坐以后腰疼", "bed_rest"),  # sitting long is a habit (sedentary), not bed rest
+        ("是不是基因突变", "diagnosed_genetic"),  # a worry, not a result
+        ("睡的木板床", "numbness"),
     ],
 )
 def test_words_that_must_not_be_read_as_a_signal(text, signal):
@@ -282,6 +285,13 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("我和我爸都是这样", "family_history"),
         ("两个眼皮一到晚上就耷拉", "myasthenia"),
         ("我爷爷八十了", "onset_elderly"),
+        ("平时久坐不动", "sedentary"),
+        ("颈椎不适", "spinal_history"),
+        ("右小腿木木的,脚背也木", "numbness"),
+        ("手脚麻痹", "numbness"),
+        ("下肢麻", "numbness"),
+        ("有脑供血不足", "neuro_history"),
+        ("基因检测查出突变", "diagnosed_genetic"),
     ],
 )
 def test_everyday_wordings_of_a_signal(text, signal):
