@@ -88,3 +88,21 @@ def test_zhuyaoshi_is_not_a_hypothetical():
     assert textmatch.is_hypothetical("要是腿没劲怎么办")
     found = extraction.extract_signals("主要是左边胳膊突然抬不起来,嘴也歪了")
     assert "onset_acute" in found["onset_speed"] and "one_side" in found["location"]
+
+
+@pytest.mark.parametrize(
+    "clause,hypothetical",
+    [
+        ("后来经常会有手麻的感觉", False),  # what happens often is a report
+        ("一走路就会出现腿发软", False),
+        ("每天早上都会有点脚麻", False),
+        ("以后会有手麻吗", True),
+        ("会出现呼吸困难吗", True),
+        ("吃这个药会有副作用吗", True),
+    ],
+)
+def test_a_habit_told_with_hui_you_is_a_report_not_a_hypothetical(clause, hypothetical):
+    """textmatch (shared): 会有 / 会出现 after 常, 总, 老, 时, 偶, 都, 也, 就 is habitual."""
+    from triage import textmatch
+
+    assert textmatch.is_hypothetical(clause) == hypothetical

@@ -137,6 +137,7 @@ def test_a_description_ranks_its_category_first(text, top):
         ("我今年六十五,两年前脑溢血,现在左边手臂瘦了好多", "neurogenic", "disuse"),
         ("半个月前感冒发烧,之后两条腿一直发麻没劲", "neurogenic", None),
         ("坐骨神经痛,右腿肌肉萎缩了", "neurogenic", None),
+        ("半年前头晕了一次送医院后来经常会有脚麻的感觉做了CT说是腔隙性梗死灶", "neurogenic", None),
         ("脚没劲抬不起来,走路啪啪响", "neurogenic", None),
         # myopathic: statins by brand, thyroid, myositis in plain words, CK or myoglobin, potassium in words
         ("吃阿托伐他汀半年了,大腿和胳膊酸疼没劲", "myopathic", None),
@@ -152,6 +153,7 @@ def test_a_description_ranks_its_category_first(text, top):
         ("我妈肩膀疼,胳膊抬不起来,好几个月了,那边肩膀的肉都塌了", "disuse", None),
         ("肩膀疼了半年,胳膊不敢往上举,现在胳膊细了", "disuse", None),
         ("前两天胳膊突然很疼,抬不起来,今天还有点发烧", "disuse", None),
+        ("大腿骨折以后伤了神经,脚尖翘不起来", "neurogenic", "disuse"),
         ("脚崴了以后两个月没怎么走路,小腿细了", "disuse", None),
         ("我奶奶八十多了,平时不怎么下床,腿越来越细", "disuse", None),
         ("坐办公室十几年,平时不运动,感觉腿上肌肉越来越少", "disuse", None),
@@ -218,6 +220,8 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("久坐以后腰疼", "bed_rest"),  # sitting long is a habit (sedentary), not bed rest
         ("是不是基因突变", "diagnosed_genetic"),  # a worry, not a result
         ("睡的木板床", "numbness"),
+        ("以前心肌梗死过", "stroke_history"),  # the heart's infarct
+        ("脚尖没有翘不起来", "foot_drop"),
     ],
 )
 def test_words_that_must_not_be_read_as_a_signal(text, signal):
@@ -292,6 +296,11 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("下肢麻", "numbness"),
         ("有脑供血不足", "neuro_history"),
         ("基因检测查出突变", "diagnosed_genetic"),
+        ("CT说脑室旁有缺血灶", "stroke_history"),
+        ("磁共振看到基底节区有个小梗死", "stroke_history"),
+        ("车祸后脚尖翘不起来", "foot_drop"),
+        ("腓总神经挫伤", "nerve_pain"),
+        ("后来时常会有脚麻的感觉", "numbness"),  # textmatch: a habit told with 会有 is a report
     ],
 )
 def test_everyday_wordings_of_a_signal(text, signal):
