@@ -222,6 +222,8 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("睡的木板床", "numbness"),
         ("以前心肌梗死过", "stroke_history"),  # the heart's infarct
         ("脚尖没有翘不起来", "foot_drop"),
+        ("想让两条大腿变瘦一点", "weight_loss"),  # a wish, not a loss
+        ("怎样才能让胳膊不疼,抬得起来", "pain_immobile"),
     ],
 )
 def test_words_that_must_not_be_read_as_a_signal(text, signal):
@@ -300,7 +302,8 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("磁共振看到基底节区有个小梗死", "stroke_history"),
         ("车祸后脚尖翘不起来", "foot_drop"),
         ("腓总神经挫伤", "nerve_pain"),
-        ("后来时常会有脚麻的感觉", "numbness"),  # textmatch: a habit told with 会有 is a report
+        ("后来时常会有脚麻的感觉", "numbness"),
+        ("我爸中风后想让他的腿快点好起来", "stroke_history"),  # a fact told before the wish still counts  # textmatch: a habit told with 会有 is a report
     ],
 )
 def test_everyday_wordings_of_a_signal(text, signal):

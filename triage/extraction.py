@@ -10,6 +10,9 @@ UNKNOWN, NONE, UNCLEAR, YES = "unknown", "none", "unclear", "yes"
 _DONT_KNOW = re.compile(r"(不知道|不清楚|不太清楚|说不好|说不清|不记得|记不清|记不得|没注意|不确定|不了解|不懂|忘了)")
 _DENY = re.compile(r"^(都)?(没有|没|无|不是|否|没什么|都没|没做过|没查过|没检查过|没有做过|也没有|不会|没发现)")
 _AFFIRM = re.compile(r"^(有|是|对|嗯|有的|是的|对的|有啊|有过|是啊)")
+# A wish or a "how to" (想让腿变瘦, 怎样才能长肉) speaks of what is wanted, not of what is: a clause is read only
+# up to it, so a finding told before it still counts (中风后想让腿快点好).
+_WISH = re.compile(r"(想让|想要|想把|希望|怎样才能|怎么才能|如何才能|怎么能|怎样能|怎么样才能)")
 # Sentence ends: a signal's `sentence_patterns` may span the clauses of one sentence (肩膀疼,抬不起来).
 _SENTENCE_SPLIT = re.compile(r"[。.;；!！?？\n\r…]+")
 _DURATION = re.compile(r"([0-9一二两三四五六七八九十半几]+)(个)?(小时|天|周|星期|礼拜|个月|月|年)")
@@ -27,7 +30,7 @@ def _signals_in(text: Text, knowledge_id: int) -> Tuple[Tuple[Text, Tuple[Text, 
     """Cached per text and loaded knowledge file: several NLU components and the actions read one message."""
     found: Dict[Text, List[Text]] = {}
     # The same reading as textmatch.has_affirmed, with the clauses split once for all ~50 signals (per message).
-    readable = [clause for clause in textmatch.clauses(text) if not textmatch.is_hypothetical(clause)]
+    readable = [_before_wish(clause) for clause in textmatch.clauses(text) if not textmatch.is_hypothetical(clause)]
     runs = _clause_runs(text)
     for signal_id, signal in knowledge.signals().items():
         if any(_affirmed(readable, pattern) for pattern in signal["patterns"]) or any(
@@ -50,13 +53,20 @@ def _clause_runs(text: Text) -> List[Text]:
     for sentence in _SENTENCE_SPLIT.split(textmatch.normalise(text)):
         run: List[Text] = []
         for clause in textmatch.clauses(sentence) + [None]:
-            if clause is None or textmatch.is_hypothetical(clause):
+            if clause is None or textmatch.is_hypothetical(clause) or _WISH.search(clause):
+                if clause and not textmatch.is_hypothetical(clause):
+                    run.append(_before_wish(clause))
                 if run:
                     runs.append("，".join(run))
                 run = []
             else:
                 run.append(clause)
     return runs
+
+
+def _before_wish(clause: Text) -> Text:
+    match = _WISH.search(clause)
+    return clause[: match.start()] if match else clause
 
 
 def count_signals(text: Optional[Text]) -> int:
