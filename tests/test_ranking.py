@@ -180,6 +180,10 @@ def test_a_description_ranks_its_category_first(text, top):
         ("我爷爷住院一个月没下过床,现在下地腿发软", "disuse", None),
         ("骨折后一直坐轮椅,三个月没走路,腿细了一圈", "disuse", None),
         ("跟腱断了缝合后穿了两个月支具,小腿细了一圈", "disuse", None),
+        ("腰椎间盘手术做完三个月了,左腿还是没劲", "neurogenic", None),
+        ("颅内肿瘤切除术后左边胳膊腿不灵活", "neurogenic", None),
+        ("腰椎骨折以后下身瘫痪,在床上躺了半年", "neurogenic", "disuse"),
+        ("肺癌脑转移,左边手脚没劲", "neurogenic", "nutritional"),
         ("我妈股骨头坏死,走路疼,那条腿比另一条细", "disuse", None),
         # nutritional: kidney failure, eating little in other words; bed-bound and not eating is both
         ("肾功能不全好几年,胳膊腿越来越细", "nutritional", None),
@@ -242,6 +246,10 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("睡的木板床", "numbness"),
         ("以前心肌梗死过", "stroke_history"),  # the heart's infarct
         ("脚尖没有翘不起来", "foot_drop"),
+        ("听说股骨头坏死很容易引起瘫痪", "paralysis"),  # a general statement, not this patient's
+        ("担心以后瘫痪", "paralysis"),
+        ("面瘫两个月了", "paralysis"),  # the face's nerve: neuro_history reads it
+        ("医生说是神经衰弱", "diagnosed_neurogenic"),
         ("想让两条大腿变瘦一点", "weight_loss"),  # a wish, not a loss
         ("怎样才能让胳膊不疼,抬得起来", "pain_immobile"),
     ],
@@ -323,7 +331,12 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("车祸后脚尖翘不起来", "foot_drop"),
         ("腓总神经挫伤", "nerve_pain"),
         ("后来时常会有脚麻的感觉", "numbness"),
-        ("我爸中风后想让他的腿快点好起来", "stroke_history"),  # a fact told before the wish still counts  # textmatch: a habit told with 会有 is a report
+        ("我爸中风后想让他的腿快点好起来", "stroke_history"),  # a fact told before the wish still counts
+        ("车祸以后下半身瘫了", "paralysis"),
+        ("腰椎骨折导致两条腿瘫痪", "paralysis"),
+        ("肺癌转移到脑子里了", "brain_lesion"),
+        ("医生说是神经受损引起的", "diagnosed_neurogenic"),
+        ("大夫说是肌肉本身的问题", "diagnosed_myopathic"),  # textmatch: a habit told with 会有 is a report
     ],
 )
 def test_everyday_wordings_of_a_signal(text, signal):
@@ -347,6 +360,20 @@ def test_a_child_s_proximal_weakness_ranks_the_inherited_cause_first_an_adult_s_
     assert scoring.rank(["onset_child", "proximal"])[0].id == "genetic"
     assert scoring.rank(["onset_after_40", "proximal"])[0].id == "myopathic"
     assert scoring.rank(["proximal"])[0].id == "myopathic"
+
+
+def test_an_operation_on_the_spine_weighs_as_the_spine_not_again_as_an_operation():
+    """`explained_by`: weakness after spine surgery is first the root's or the cord's (神经损伤)."""
+    ranked = scoring.rank(["surgery", "spinal_history"])
+    assert ranked[0].id == "neurogenic"
+    assert knowledge.signals()["surgery"]["label"] not in ranked[1].reasons
+    assert scoring.rank(["surgery"])[0].id == "disuse"  # a knee or a hip replaced: the rest that followed
+
+
+def test_explained_by_names_known_signals():
+    known = set(knowledge.signals())
+    for signal_id, signal in knowledge.signals().items():
+        assert set(signal.get("explained_by", ())) <= known, signal_id
 
 
 def test_tie_order_names_every_category_once():

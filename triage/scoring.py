@@ -27,7 +27,13 @@ def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[Caus
     present = [s for s in dict.fromkeys(signal_ids) if s in signals]
     flag_weights = knowledge.red_flag_weights()
     flags = [f for f in dict.fromkeys(getattr(flag, "id", flag) for flag in red_flags) if f in flag_weights]
-    evidence = [(signals[s]["label"], signals[s].get("weights", {})) for s in present]
+    # A signal whose `explained_by` names another present signal adds no weight of its own: the operation on a
+    # spine is weighed by the spine (spinal_history), not again as an operation that keeps a limb still.
+    evidence = [
+        (signals[s]["label"], signals[s].get("weights", {}))
+        for s in present
+        if not set(signals[s].get("explained_by", ())) & set(present)
+    ]
     evidence += [(flag_weights[f]["label"], flag_weights[f].get("weights", {})) for f in flags]
     late = late_onset(present)
     scores = []
