@@ -159,6 +159,18 @@ def test_a_description_ranks_its_category_first(text, top):
         ("胃大部切除后一直消化不好,体重一直往下掉,没力气", "nutritional", None),
         ("我弟弟从小就比别人跑得慢,现在二十岁了走路像鸭子,我舅舅也是这个病", "genetic", None),
         ("我儿子6岁,小腿肚子硬邦邦的又粗,摔倒了爬起来要手撑着膝盖", "genetic", None),
+        # nerve causes beside a confounder that points elsewhere (a painful shoulder, chemotherapy, weight lost)
+        ("颈椎病压迫神经,肩膀疼,胳膊酸痛发麻", "neurogenic", None),
+        ("腰间盘突出,腿疼得不敢走路,脚麻", "neurogenic", None),
+        ("乳腺癌化疗完了,手指脚趾都麻,扣扣子费劲", "neurogenic", "nutritional"),
+        ("糖尿病十多年,最近瘦了十来斤,脚麻得厉害,腿没劲", "neurogenic", "nutritional"),
+        ("我爸脑梗后一直吃不好饭,左边胳膊腿越来越没劲", "neurogenic", None),
+        ("膝盖做过手术,现在那条腿外侧发麻,脚抬不起来", "neurogenic", "disuse"),
+        ("孩子十二岁,去年得了脑炎,之后右手一直不好使", "neurogenic", None),
+        ("我妈八十二,帕金森好多年,最近基本下不了床", "neurogenic", "disuse"),
+        ("手腕骨折手术后手指一直麻,拿不住东西", "neurogenic", "disuse"),
+        ("右手没劲,手上的肉少了,肉一跳一跳的,我才三十多岁", "neurogenic", None),
+        ("左边脸发麻,左手也麻,没什么劲", "neurogenic", None),
         # myopathic: statins by brand, thyroid, myositis in plain words, CK or myoglobin, potassium in words
         ("吃阿托伐他汀半年了,大腿和胳膊酸疼没劲", "myopathic", None),
         ("甲状腺功能亢进,最近上楼腿发软", "myopathic", None),
@@ -250,6 +262,7 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("担心以后瘫痪", "paralysis"),
         ("面瘫两个月了", "paralysis"),  # the face's nerve: neuro_history reads it
         ("医生说是神经衰弱", "diagnosed_neurogenic"),
+        ("逛街走多了脚疼,回家休息了一天", "claudication"),  # rest after a long walk is no claudication
         ("想让两条大腿变瘦一点", "weight_loss"),  # a wish, not a loss
         ("怎样才能让胳膊不疼,抬得起来", "pain_immobile"),
     ],
@@ -319,6 +332,10 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("我和我爸都是这样", "family_history"),
         ("两个眼皮一到晚上就耷拉", "myasthenia"),
         ("我爷爷八十了", "onset_elderly"),
+        ("我爸今年七十三", "onset_elderly"),
+        ("一直吃不好饭", "poor_intake"),
+        ("走几百米腿就麻,得坐下歇歇才能走", "claudication"),
+        ("走路走一段就得弯腰蹲一会", "claudication"),
         ("平时久坐不动", "sedentary"),
         ("颈椎不适", "spinal_history"),
         ("右小腿木木的,脚背也木", "numbness"),
@@ -349,6 +366,19 @@ def test_a_tie_puts_the_commoner_nerve_cause_before_the_rarer_inherited_one():
     ranked = scoring.rank(["progressive"])  # the same for genetic, neurogenic, myopathic
     assert [s.id for s in ranked[:3]] == ["neurogenic", "myopathic", "genetic"]
     assert [s.id for s in scoring.rank([])] == scoring.tie_order()
+
+
+@pytest.mark.parametrize(
+    "text,first_two",
+    [
+        ("我爸七十多,胳膊没劲", ["neurogenic", "disuse"]),  # nothing but age: nerves, then disuse
+        ("手没劲,家里没人这样", ["neurogenic", "disuse"]),
+        ("两条腿越来越细", ["neurogenic", "myopathic"]),  # both sides, slowly: nerves or the muscles
+        ("腰疼,两条腿酸痛没劲,走一会就得蹲下歇着", ["neurogenic", "myopathic"]),
+    ],
+)
+def test_the_runner_up_when_little_is_said(text, first_two):
+    assert [s.id for s in ranked_from(text)[:2]] == first_two
 
 
 def test_with_no_second_category_named_the_runner_up_is_disuse_not_an_inherited_cause():
