@@ -170,6 +170,7 @@ def test_a_description_ranks_its_category_first(text, top):
         ("我妈八十二,帕金森好多年,最近基本下不了床", "neurogenic", "disuse"),
         ("手腕骨折手术后手指一直麻,拿不住东西", "neurogenic", "disuse"),
         ("右手没劲,手上的肉少了,肉一跳一跳的,我才三十多岁", "neurogenic", None),
+        ("每天晚上躺在床上两条腿就又麻又胀,没劲", "neurogenic", None),
         ("左边脸发麻,左手也麻,没什么劲", "neurogenic", None),
         # myopathic: statins by brand, thyroid, myositis in plain words, CK or myoglobin, potassium in words
         ("吃阿托伐他汀半年了,大腿和胳膊酸疼没劲", "myopathic", None),
@@ -263,6 +264,8 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("面瘫两个月了", "paralysis"),  # the face's nerve: neuro_history reads it
         ("医生说是神经衰弱", "diagnosed_neurogenic"),
         ("逛街走多了脚疼,回家休息了一天", "claudication"),  # rest after a long walk is no claudication
+        ("晚上躺在床上腿就发麻", "bed_rest"),  # a night in bed is no bed rest
+        ("躺了一会儿就好了", "bed_rest"),
         ("想让两条大腿变瘦一点", "weight_loss"),  # a wish, not a loss
         ("怎样才能让胳膊不疼,抬得起来", "pain_immobile"),
     ],
