@@ -266,6 +266,8 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("逛街走多了脚疼,回家休息了一天", "claudication"),  # rest after a long walk is no claudication
         ("晚上躺在床上腿就发麻", "bed_rest"),  # a night in bed is no bed rest
         ("躺了一会儿就好了", "bed_rest"),
+        ("腿软得不敢走", "pain_immobile"),  # the weakness itself, no pain keeping the leg still
+        ("头晕得不敢走路", "pain_immobile"),
         ("想让两条大腿变瘦一点", "weight_loss"),  # a wish, not a loss
         ("怎样才能让胳膊不疼,抬得起来", "pain_immobile"),
     ],
@@ -337,6 +339,8 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("我爷爷八十了", "onset_elderly"),
         ("我爸今年七十三", "onset_elderly"),
         ("一直吃不好饭", "poor_intake"),
+        ("摔了一跤以后就不敢走路了", "pain_immobile"),
+        ("在家坐了三个月轮椅", "bed_rest"),
         ("走几百米腿就麻,得坐下歇歇才能走", "claudication"),
         ("走路走一段就得弯腰蹲一会", "claudication"),
         ("平时久坐不动", "sedentary"),
