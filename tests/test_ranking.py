@@ -474,3 +474,13 @@ def test_unable_to_stand_still_leaves_the_location_question_to_ask():
     facts = {**interview.empty_facts(), "location": ["cannot_stand"], "immobilisation": ["bed_rest"]}
     assert interview.choose_next(facts, []) == "onset_age"
     assert interview.choose_next(facts, ["onset_age", "onset_speed"]) == "location"
+
+
+def test_claudication_still_leaves_the_question_of_numbness_and_twitching_to_ask():
+    from triage import interview
+
+    facts = {**interview.empty_facts(), "associated": ["claudication"]}
+    asked = ["onset_age", "onset_speed", "location", "immobilisation", "nutrition"]
+    assert interview.choose_next(facts, asked) == "associated"
+    facts["associated"] = ["numbness"]
+    assert interview.choose_next(facts, asked) != "associated"
