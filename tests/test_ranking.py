@@ -299,6 +299,7 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("睡觉时腿会不由自主地抽一下", "twitching"),
         ("心脏跳动快", "twitching"),
         ("小腿发硬老抽筋", "calf_hypertrophy"),  # a cramp, not a big calf
+        ("在家拖地板", "foot_drop"),
         ("脚肿,腿抬不起来", "foot_drop"),
         ("想让两条大腿变瘦一点", "weight_loss"),  # a wish, not a loss
         ("怎样才能让胳膊不疼,抬得起来", "pain_immobile"),
@@ -377,6 +378,10 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("腿部肌肉频繁颤动", "twitching"),
         ("手背上的肉也少了", "hand_small_muscles"),
         ("右脚没劲,抬不起来", "foot_drop"),
+        ("扣扣子费劲,瓶盖也拧不开", "distal"),
+        ("走路拖着左腿", "foot_drop"),
+        ("下楼老踩空", "unsteady"),
+        ("脑子里长了个东西", "brain_lesion"),
         ("走几百米腿就麻,得坐下歇歇才能走", "claudication"),
         ("走路走一段就得弯腰蹲一会", "claudication"),
         ("平时久坐不动", "sedentary"),
