@@ -448,6 +448,13 @@ def test_an_operation_on_the_spine_weighs_as_the_spine_not_again_as_an_operation
     assert scoring.rank(["surgery"])[0].id == "disuse"  # a knee or a hip replaced: the rest that followed
 
 
+def test_muscle_pain_told_with_numbness_is_the_nerve_s():
+    """A muscle disease does not make a limb numb: the pain then adds nothing for 肌肉疾病."""
+    assert scoring.rank(["numbness", "muscle_pain"])[1].raw < scoring.rank(["muscle_pain"])[0].raw
+    assert scoring.rank(["muscle_pain", "proximal"])[0].id == "myopathic"
+    assert ranked_from("右下臂肌肉疼痛、麻木,半年了")[0].id == "neurogenic"
+
+
 def test_explained_by_names_known_signals():
     known = set(knowledge.signals())
     for signal_id, signal in knowledge.signals().items():
@@ -480,9 +487,9 @@ def test_too_little_evidence_is_no_close_call_but_uncertain():
 
 def test_the_close_ratio_decides():
     ratio = knowledge.scoring()["close_ratio"]
-    ranked = scoring.rank(["numbness", "muscle_pain", "distal"])  # neurogenic 5, myopathic 3
+    ranked = scoring.rank(["numbness", "rash", "distal"])  # neurogenic 5, myopathic 3
     assert (scoring.close_call(ranked) is not None) == (3 >= ratio * 5)
-    ranked = scoring.rank(["numbness", "muscle_pain"])  # 3 and 3
+    ranked = scoring.rank(["numbness", "rash"])  # 3 and 3
     assert scoring.close_call(ranked) is not None
 
 
