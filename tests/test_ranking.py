@@ -313,6 +313,7 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("面瘫两个月了", "paralysis"),  # the face's nerve: neuro_history reads it
         ("医生说是神经衰弱", "diagnosed_neurogenic"),
         ("为了减肥每天跑步", "anorexia"),  # exercise, not restriction
+        ("为了减肥每天跑五公里", "poor_intake"),
         ("逛街走多了脚疼,回家休息了一天", "claudication"),  # rest after a long walk is no claudication
         ("晚上躺在床上腿就发麻", "bed_rest"),  # a night in bed is no bed rest
         ("躺了一会儿就好了", "bed_rest"),
