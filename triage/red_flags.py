@@ -141,6 +141,14 @@ def _rule_matches(rule: Rule, text: Text, normalised: Text, statements_only: boo
     )
 
 
+def _unmasked(text: Optional[Text]) -> Text:
+    """`text` with the `while_pair` concept's 一边 (一边走一边……: 'while') replaced, so that it is not read as one side."""
+    pair = concept("while_pair")
+    if not text or pair is None:
+        return text or ""
+    return pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
+
+
 def detect(text: Optional[Text]) -> List[RedFlag]:
     """Red flags reported in `text`; empty for negations, hypotheticals and general questions about one.
 
@@ -150,6 +158,7 @@ def detect(text: Optional[Text]) -> List[RedFlag]:
     """
     if not text or not text.strip():
         return []
+    text = _unmasked(text)
     normalised = textmatch.normalise(text)
     general = textmatch.is_general_question(text)
     textbook = concept("textbook")
@@ -169,6 +178,7 @@ def unaffirmed_mention(text: Optional[Text]) -> bool:
     """
     if not text:
         return False
+    text = _unmasked(text)
     normalised = textmatch.normalise(text)
     for rule in rules():
         for regex in rule.all:
@@ -195,17 +205,18 @@ def known_cause(text: Optional[Text]) -> bool:
     return _search("known_cause", text)
 
 
-def acute_deficit(text: Optional[Text]) -> bool:
+def acute_deficit(text: Optional[Text], specific: bool = False) -> bool:
     """Whether one affirmed clause ties something acute (`acute`) to a deficit (`deficit`): 今天早上整个人没力气.
 
-    The classifier's red_flag is trusted only then: on real patients' messages it says red_flag for a sudden
-    stomach ache with general tiredness, a rash with fever or a drug's side effects far more often than for an
-    emergency no rule foresaw.
+    `specific` asks for a deficit that is more than tiredness (`specific_deficit`: a limb, a task, speech,
+    breathing ...); the classifier's red_flag is trusted only then: on real patients' messages it says red_flag
+    for a sudden stomach ache with general tiredness, a rash with fever or a drug's side effects far more often
+    than for an emergency no rule foresaw. Plain tiredness come on today still gets the red-flag check.
     """
-    acute, deficit = concept("acute"), concept("deficit")
+    acute, deficit = concept("acute"), concept("specific_deficit" if specific else "deficit")
     if not text or acute is None or deficit is None:
         return False
-    for clause in textmatch.clauses(text):
+    for clause in textmatch.clauses(_unmasked(text)):
         deficits = [m for m in deficit.finditer(clause) if _affirmed_in(clause, m, concept("habitual"))]
         if deficits and any(_affirmed_in(clause, m, None) for m in acute.finditer(clause)):
             return True
@@ -227,6 +238,7 @@ def needs_check(text: Optional[Text], red_flag_confidence: float = 0.0) -> bool:
     """
     if not text or detect(text):
         return False
+    text = _unmasked(text)
     screen = knowledge.load().get("red_flag_screen") or {}
     if red_flag_confidence >= float(screen.get("classifier_min", 1.0)):
         return True
