@@ -100,13 +100,23 @@ def _affirmed_in(clause: Text, match: re.Match, clause_none: Optional[Pattern]) 
     return not (clause_none and clause_none.search(clause))
 
 
+def _consequence_of_a_condition(previous: Text, clause: Text) -> bool:
+    """A question after a conditional clause speaks of what might happen: 万一哪天又中风,说不出话怎么办."""
+    conditional, asks = concept("conditional"), concept("asks")
+    return bool(previous and conditional and asks and conditional.search(previous) and asks.search(clause))
+
+
 def has_affirmed(text: Text, regex: Pattern, clause_none: Optional[Pattern] = None, statements_only: bool = False) -> bool:
     """Whether `regex` matches some clause of `text` as a report (see the module docstring).
 
     `statements_only` skips clauses that ask (for a message with no person or time in it: 呼吸困难是怎么回事).
     """
+    previous = ""
     for clause in textmatch.clauses(text):
+        previous, before = clause, previous
         if statements_only and textmatch.is_general_question(clause):
+            continue
+        if _consequence_of_a_condition(before, clause):
             continue
         for match in regex.finditer(clause):
             if _affirmed_in(clause, match, clause_none):
@@ -128,6 +138,9 @@ def across_affirmed(text: Text, regex: Pattern, statements_only: bool = False) -
         if statements_only and textmatch.is_general_question(clause):
             continue
         start = match.start() - clause_start
+        before = _clause_around(normalised, clause_start - 1)[0] if clause_start > 0 else ""
+        if _consequence_of_a_condition(before, clause):
+            continue
         if not textmatch.is_negated(clause, start) and not _unreal_before(clause[:start]):
             return True
     return False
