@@ -236,28 +236,57 @@ def acute_deficit(text: Optional[Text], specific: bool = False) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class ScreenEntry:
+    pattern: Pattern
+    none: Tuple[Pattern, ...]
+    clause_none: Optional[Pattern]
+
+
 @lru_cache(maxsize=4)
-def _screen_patterns(data_id: int) -> Tuple[Pattern, ...]:
+def _screen_entries(data_id: int) -> Tuple[ScreenEntry, ...]:
     data = knowledge.load()
     concepts = data.get("red_flag_concepts") or {}
-    return tuple(_compile(pattern, concepts) for pattern in (data.get("red_flag_screen") or {}).get("patterns", []))
+    entries = []
+    for raw in (data.get("red_flag_screen") or {}).get("patterns", []):
+        entry = raw if isinstance(raw, dict) else {"pattern": raw}
+        clause_none = entry.get("clause_none") or []
+        entries.append(ScreenEntry(
+            _compile(entry["pattern"], concepts),
+            tuple(_compile(p, concepts) for p in entry.get("none") or []),
+            _compile("|".join(f"(?:{p})" for p in clause_none), concepts) if clause_none else None,
+        ))
+    return tuple(entries)
+
+
+def _abrupt_onset(text: Text) -> bool:
+    """An affirmed abrupt onset (`abrupt`: 突然, 刚才) in a message that tells no long course and names no cause."""
+    abrupt = concept("abrupt")
+    return bool(abrupt) and has_affirmed(text, abrupt, concept("habitual")) and not (
+        long_course(text) or known_cause(text) or textmatch.is_general_question(text)
+    )
 
 
 def needs_check(text: Optional[Text], red_flag_confidence: float = 0.0) -> bool:
     """Whether the interview or the fatigue question should open with the red-flag check (`red_flag_screen`).
 
-    Only when no rule fired (a rule sends to 120 at once): the classifier leaned to red_flag, something acute is
-    tied to a deficit, or an affirmed clause names what an emergency could be (breathing, swallowing, speech ...).
+    Only when no rule fired (a rule sends to 120 at once): something acute is tied to a deficit (tiredness
+    too), an affirmed clause names what an emergency could be (breathing, swallowing, speech ...) and is not
+    long known, or the classifier leaned to red_flag on a message that tells an abrupt onset.
     """
     if not text or detect(text):
         return False
     text = _unmasked(text)
+    if acute_deficit(text) and not _search("positional", text):
+        return True
+    normalised = textmatch.normalise(text)
+    for entry in _screen_entries(id(knowledge.load())):
+        if any(regex.search(normalised) for regex in entry.none):
+            continue
+        if has_affirmed(text, entry.pattern, entry.clause_none):
+            return True
     screen = knowledge.load().get("red_flag_screen") or {}
-    if red_flag_confidence >= float(screen.get("classifier_min", 1.0)):
-        return True
-    if acute_deficit(text):
-        return True
-    return any(has_affirmed(text, regex) for regex in _screen_patterns(id(knowledge.load())))
+    return red_flag_confidence >= float(screen.get("classifier_min", 1.0)) and _abrupt_onset(text)
 
 
 def concept_names(data: Optional[Dict[Text, Any]] = None) -> List[Text]:
