@@ -229,9 +229,12 @@ def acute_deficit(text: Optional[Text], specific: bool = False) -> bool:
     acute, deficit = concept("acute"), concept("specific_deficit" if specific else "deficit")
     if not text or acute is None or deficit is None:
         return False
+    pain_bound = concept("pain_bound")
     for clause in textmatch.clauses(_unmasked(text)):
+        if pain_bound and pain_bound.search(clause):
+            continue  # kept off the feet by pain (脚疼走不了路), not by weakness
         deficits = [m for m in deficit.finditer(clause) if _affirmed_in(clause, m, concept("habitual"))]
-        if deficits and any(_affirmed_in(clause, m, None) for m in acute.finditer(clause)):
+        if deficits and any(_affirmed_in(clause, m, concept("slow")) for m in acute.finditer(clause)):
             return True
     return False
 
