@@ -233,3 +233,63 @@ def test_caught_emergencies_report_whether_their_ranking_puts_the_labelled_categ
     assert lines[0].startswith("- emergency rankings with the labelled category first: 50% (1/2)")
     assert lines[1] == "  - `f` labelled neurogenic; ranked ['genetic', 'disuse']"
     assert eval_real.emergency_ranking_lines([missed]) == []
+
+
+# ---------------------------------------------------------------- the second independent set (dev and test halves)
+
+INDEP2 = eval_real.ROOT / "tests" / "independent2"
+
+
+def test_the_second_independent_set_is_complete_and_split_by_the_sha1_rule():
+    halves = {name: eval_real.load_inline_set(INDEP2 / f"{name}.yml") for name in ("dev", "test")}
+    texts = {**halves["dev"][1], **halves["test"][1]}
+    assert len(texts) == 160 and len(set(texts.values())) == 160, "ids and texts are unique across the halves"
+    items = halves["dev"][0] + halves["test"][0]
+    counts = Counter(item["handling"] for item in items)
+    assert counts == {"interview": 60, "emergency": 25, "clarify_fatigue": 25, "answer": 25, "out_of_scope": 25}
+    assert sum(bool(i["category"]) for i in items if i["handling"] == "interview") == 55
+    # Within each handling, ordered by the sha1 of the text: dev, test, dev, … (tests/independent2/README.md).
+    half_of = {item_id: name for name, (_, half_texts) in halves.items() for item_id in half_texts}
+    for handling in counts:
+        ordered = sorted((i["id"] for i in items if i["handling"] == handling), key=lambda i: real_set.sha1(texts[i]))
+        assert [half_of[i] for i in ordered] == [("dev", "test")[k % 2] for k in range(len(ordered))], handling
+
+
+def score_set(tmp_path, monkeypatch, path, *flags):
+    """eval_real.main on an inline set, every item a miss (wrong handling and category); the report's text."""
+    def all_wrong(items, texts, send, events_of):
+        return [
+            eval_real.Outcome(item, "answer" if item["handling"] != "answer" else "fallback",
+                              {"causes": [{"id": "nutritional" if item["category"] != "nutritional" else "genetic"}]})
+            for item in items
+        ]
+
+    monkeypatch.setattr(eval_real, "run_items", all_wrong)
+    monkeypatch.setattr(eval_real, "tracker_reader", lambda db_url: None)
+    report = tmp_path / "report.md"
+    flags = ["--rasa-url", "http://127.0.0.1:9", "--tracker-db", str(tmp_path / "t.db"), *flags]
+    assert eval_real.main(["--set", str(path), "--report", str(report), *flags]) == 0
+    return report.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path, flags", [
+    (INDEP2 / "test.yml", ()),  # a file named test*.yml: automatically
+    (INDEP2 / "dev.yml", ("--aggregates-only",)),
+])
+def test_a_test_half_is_scored_with_aggregate_figures_only(tmp_path, monkeypatch, capsys, path, flags):
+    _, texts = eval_real.load_inline_set(path)
+    report = score_set(tmp_path, monkeypatch, path, *flags)
+    printed = capsys.readouterr().out
+    assert "- handled as labelled: 0% (0/" in report and "| interview |" in report
+    assert "misses" not in report and "aggregate figures only" in report
+    for item_id, text in texts.items():
+        for shown in (report, printed):
+            assert text[:12] not in shown and f"`{item_id}`" not in shown
+
+
+def test_the_dev_half_lists_every_miss(tmp_path, monkeypatch):
+    _, texts = eval_real.load_inline_set(INDEP2 / "dev.yml")
+    report = score_set(tmp_path, monkeypatch, INDEP2 / "dev.yml")
+    assert "# Independent set" in report and "### independent2 dev (82 messages)" in report
+    assert "#### independent2 dev misses" in report
+    assert all(f"`{item_id}`" in report for item_id in texts)
