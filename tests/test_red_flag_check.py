@@ -40,6 +40,8 @@ def test_messages_that_could_hide_an_emergency_get_the_check(text):
     "宝宝吃奶老是呛奶,吐奶",
     "最近感冒,鼻塞憋气,浑身没劲",                     # a blocked nose
     "早上醒来左手发麻,活动一下就好了",               # a slept-on hand that recovers
+    "右手这两个月拿筷子越来越没劲",                   # worse over months: slow, not acute
+    "肩周炎半年了,胳膊往上举没劲",                    # 往上 of a movement, not weakness that climbs
     "",
 ])
 def test_plain_chronic_stories_do_not(text):

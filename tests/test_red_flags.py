@@ -458,6 +458,11 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("我爸糖尿病,今天突然一边胳膊没劲,说话也不清楚", "stroke"),
     ("昨晚半夜我爸起来上厕所,腿一软摔倒了,右边身子动不了", "stroke"),
     ("我70岁的老母亲今早醒来一侧嘴角往下耷,左手握不住杯子", "stroke"),
+    # After the second independent set's dev half: any fall, a told sequence over days or weeks (our wording).
+    ("我爸在楼梯上绊倒了,现在两条腿都不能动", "cord_compression"),
+    ("外婆在厨房滑倒以后下半身没知觉", "cord_compression"),
+    ("五天前手指发麻,接着胳膊没劲,现在肩膀也抬不起来了", "rapid_progression"),
+    ("上周开始脚底发木,然后膝盖以下没劲,今天大腿也软了", "rapid_progression"),
     # Round 3 (written after round 2 was tuned; measured before tuning: 11 of 40 missed, 1 false of 45).
     ("我妈七十多了今天中午吃饭时突然右手端不住碗嘴也有点歪赶紧问问怎么办", "stroke"),
     ("医生我老公早上起来说话舌头打卷,左边胳膊没以前有劲了", "stroke"),
@@ -716,6 +721,9 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "一到冬天我就胸闷气短,老毛病了",
     "老人家最近饭量少了,说没力气,精神还行",
     "我的左手小拇指麻了三个月了",
+    # After the second independent set's dev half.
+    "三年前开始脚麻,后来小腿没劲,现在大腿也没劲了",
+    "小时候摔过一跤,现在左腿比右腿细",
     # Round 3.
     "我最近老是觉得累,胸口闷闷的,是不是心脏不好",
     "心慌气短乏力,查了甲状腺功能说是甲亢",
