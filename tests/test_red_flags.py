@@ -724,6 +724,11 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     # After the second independent set's dev half.
     "三年前开始脚麻,后来小腿没劲,现在大腿也没劲了",
     "小时候摔过一跤,现在左腿比右腿细",
+    # Tiredness beside an emergency's word: the urine dark from the liver, a flu's headache.
+    "乙肝好几年了,小便像浓茶,浑身无力,全身酸痛",
+    "肝功能不好,眼睛发黄,尿是茶色的,腿也酸痛",
+    "感冒发烧,头疼剧烈,浑身无力",
+    "昨晚没睡好,今天剧烈头痛,有点头昏,没劲",
     # Round 3.
     "我最近老是觉得累,胸口闷闷的,是不是心脏不好",
     "心慌气短乏力,查了甲状腺功能说是甲亢",
