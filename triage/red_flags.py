@@ -4,7 +4,8 @@ Rules live in knowledge/causes.yml. They are written with concepts (`{weak}`, `{
 from `red_flag_concepts`, which may name each other) rather than fixed strings, so one rule covers the many
 ways patients say the same thing. A rule matches when every `all` pattern matches an affirmed clause, every
 `across` pattern matches the whole message (for findings told over two clauses: 昨天还能走,今天站不起来),
-and no `none` pattern occurs anywhere in it (a deficit placed years back is not a new stroke).
+and no `none` pattern occurs anywhere in it (a deficit placed years back is not a new stroke). A `stale` pattern
+(years of it) vetoes too unless a `fresh` one is affirmed (最近, 这两天, 突然: it changed now).
 
 A match is affirmed when its clause does not negate it, does not put it hypothetically before it (如果, 会不会,
 担心, 听说) or after it (……的话), and has none of the rule's `clause_none` patterns (a habitual 经常 喘不上气 is
@@ -37,6 +38,8 @@ class Rule:
     across: Tuple[Pattern, ...]
     none: Tuple[Pattern, ...]
     clause_none: Optional[Pattern]
+    stale: Tuple[Pattern, ...] = ()
+    fresh: Tuple[Pattern, ...] = ()
 
 
 def expand(pattern: Text, concepts: Dict[Text, Text], _seen: Tuple[Text, ...] = ()) -> Text:
@@ -72,6 +75,8 @@ def _compiled(data_id: int) -> Tuple[Tuple[Rule, ...], Dict[Text, Pattern]]:
                 tuple(_compile(p, concepts) for p in rule.get("across") or []),
                 tuple(_compile(p, concepts) for p in rule.get("none") or []),
                 _compile("|".join(f"(?:{p})" for p in clause_none), concepts) if clause_none else None,
+                tuple(_compile(p, concepts) for p in rule.get("stale") or []),
+                tuple(_compile(p, concepts) for p in rule.get("fresh") or []),
             ))
     named = {name: _compile(f"{{{name}}}", concepts) for name in concepts}
     return tuple(compiled), named
@@ -149,6 +154,10 @@ def across_affirmed(text: Text, regex: Pattern, statements_only: bool = False) -
 def _rule_matches(rule: Rule, text: Text, normalised: Text, statements_only: bool) -> bool:
     if any(regex.search(normalised) for regex in rule.none):
         return False
+    if any(regex.search(normalised) for regex in rule.stale) and not any(
+        has_affirmed(text, regex) for regex in rule.fresh
+    ):
+        return False  # told as old (years, a past stroke) and nothing says it changed now
     return all(has_affirmed(text, regex, rule.clause_none, statements_only) for regex in rule.all) and all(
         across_affirmed(text, regex, statements_only) for regex in rule.across
     )
