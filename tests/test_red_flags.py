@@ -504,6 +504,9 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("我妈突然左边胸口像刀割一样痛,痛到后背", "chest_pain"),
     ("肌无力危象抢救过,今天又觉得抬头没力,痰咳不出来", "breathing"),
     ("我一岁的宝宝今天摔了一下之后一直睡,叫不太醒,吐了两次", "confusion"),
+    # A stroke only suspected is still a new one.
+    ("我爸好像中风了,嘴歪了", "stroke"),
+    ("我爸是不是中风了,说话不清楚", "stroke"),
     # Round 4 (written after round 3 and the indep2 dev half were tuned; before tuning: 4 of 40 missed, 2 false of 40).
     ("医生你好,我家宝宝五个月,这两天咳嗽有痰,今天喘气呼哧呼哧的,吃奶吃几口就不吃了,请问要紧吗", "breathing"),
     ("孩子两岁,发烧三天了,今天呼吸很急促,晚上睡觉胸口一起一伏很明显", "breathing"),
@@ -818,6 +821,9 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "我的手偶尔会抖一下,没有别的不舒服",
     "我老公打呼噜很响,白天老犯困,没精神",
     "上周做了胃镜,这两天有点乏力",
+    # A stroke already diagnosed and treated: a question about its care, not a new one.
+    "我爸中风了,说话不清楚,怎么护理",
+    "我妈脑梗住院治疗出院后说话不利索,吃什么药好",
     # Round 4.
     "医生你好,我最近半年总是觉得乏力,胸闷,心慌,检查说是窦性心动过速",
     "我今年48岁,月经不规律,经常潮热心慌,浑身没劲,失眠",
