@@ -1,5 +1,6 @@
 """The real set's plumbing without servers: materialising from a mirror, the sha1 check, reading a handling,
 and loading the independent set (texts inline)."""
+import json
 import subprocess
 from collections import Counter
 
@@ -146,6 +147,39 @@ def test_a_meddialog_description_is_the_patients_own_description(tmp_path, monke
         real_set.blob.cache_clear()
         real_set._lines.cache_clear()
         real_set._meddialog.cache_clear()
+
+
+def test_a_tsv_field_a_tagged_text_and_a_case_description_are_read_whole(tmp_path, monkeypatch):
+    """ChineseBLUE (cMedQA, cMedIC: a field of a tab-separated line; cMedQANER: one character per line, texts
+    separated by a blank line) and HuatuoGPT's Med-dialog_100 (a MedDialog-CN case's 病情描述 section)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "qa.txt").write_text("0\t第一问\t答一\n1\t腿没劲怎么办\t答二\n", encoding="utf-8")
+    (work / "ner.txt").write_text("头 O\n晕 B_symptom\n\n腿 B_body\n  O\n软 B_symptom\n\n", encoding="utf-8")
+    cases = [{"id": 7, "medical_case": "疾病：\n乏力\n病情描述： \n这半个月很累\n没力气\n希望获得的帮助：\n挂什么科\n"},
+             {"id": 8, "medical_case": "疾病：\n咳嗽\n希望获得的帮助：\n怎么办"}]
+    (work / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "data"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "someone+blue" / "repo")], check=True)
+    monkeypatch.setenv("REAL_DATA_MIRROR", str(tmp_path / "m"))
+    base = {"repo": "someone/blue", "commit": commit}
+    try:
+        assert real_set.unit({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1}) == "腿没劲怎么办"
+        assert real_set.text_of({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1,
+                                 "span": [0, 3]}) == "腿没劲"
+        ner = {**base, "path": "ner.txt", "kind": "bio_text"}
+        assert [real_set.unit({**ner, "index": n}) for n in (0, 1)] == ["头晕", "腿 软"]  # a space is a character too
+        case = {**base, "path": "cases.json", "kind": "json_case_description"}
+        assert real_set.unit({**case, "index": 0}) == "这半个月很累\n没力气"
+        with pytest.raises(KeyError):
+            real_set.unit({**case, "index": 1})
+    finally:
+        for cached in (real_set.blob, real_set._lines, real_set._json, real_set._bio_blocks):
+            cached.cache_clear()
 
 
 # ---------------------------------------------------------------- the independent set (texts inline)
