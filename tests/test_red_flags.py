@@ -507,6 +507,10 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     # A stroke only suspected is still a new one.
     ("我爸好像中风了,嘴歪了", "stroke"),
     ("我爸是不是中风了,说话不清楚", "stroke"),
+    # After the real set's b4 dev half: a question naming two kinds of finding is one's own, sight lost suddenly.
+    ("头晕喘不上气是怎么回事", "breathing"),
+    ("心口疼还喘不上气是什么原因", "chest_pain"),
+    ("今天突然双眼看不清东西,站不稳", "stroke"),
     # Round 4 (written after round 3 and the indep2 dev half were tuned; before tuning: 4 of 40 missed, 2 false of 40).
     ("医生你好,我家宝宝五个月,这两天咳嗽有痰,今天喘气呼哧呼哧的,吃奶吃几口就不吃了,请问要紧吗", "breathing"),
     ("孩子两岁,发烧三天了,今天呼吸很急促,晚上睡觉胸口一起一伏很明显", "breathing"),
@@ -824,6 +828,9 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     # A stroke already diagnosed and treated: a question about its care, not a new one.
     "我爸中风了,说话不清楚,怎么护理",
     "我妈脑梗住院治疗出院后说话不利索,吃什么药好",
+    # After b4 dev: one finding asked about stays general; a slip of the pen for 贲门 is still the gullet.
+    "喘不上气是什么原因",
+    "喷门失弛缓,吃饭咽不下",
     # Round 4.
     "医生你好,我最近半年总是觉得乏力,胸闷,心慌,检查说是窦性心动过速",
     "我今年48岁,月经不规律,经常潮热心慌,浑身没劲,失眠",

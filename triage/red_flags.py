@@ -171,18 +171,31 @@ def _unmasked(text: Optional[Text]) -> Text:
     return pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
 
 
+@lru_cache(maxsize=4)
+def _cluster_patterns(data_id: int) -> Tuple[Pattern, ...]:
+    data = knowledge.load()
+    concepts = data.get("red_flag_concepts") or {}
+    return tuple(_compile(p, concepts) for p in (data.get("red_flag_screen") or {}).get("cluster", []))
+
+
+def _symptom_cluster(normalised: Text) -> bool:
+    """Whether a message names at least two kinds of finding (`red_flag_screen.cluster`): a person's own symptoms."""
+    return sum(bool(regex.search(normalised)) for regex in _cluster_patterns(id(knowledge.load()))) >= 2
+
+
 def detect(text: Optional[Text]) -> List[RedFlag]:
     """Red flags reported in `text`; empty for negations, hypotheticals and general questions about one.
 
     A message that asks and names no person or time (呼吸困难是怎么回事) is a general question: only its
     clauses that state something count (有痰怎么办,呼吸困难), and none at all when it asks about signs,
-    symptoms or prevention (中风有哪些表现?嘴歪,说话不清: the `textbook` concept).
+    symptoms or prevention (中风有哪些表现?嘴歪,说话不清: the `textbook` concept). A question that names two
+    kinds of finding together (胸闷呼吸困难是怎么回事) is someone telling their own symptoms, not a general one.
     """
     if not text or not text.strip():
         return []
     text = _unmasked(text)
     normalised = textmatch.normalise(text)
-    general = textmatch.is_general_question(text)
+    general = textmatch.is_general_question(text) and not _symptom_cluster(normalised)
     textbook = concept("textbook")
     if general and textbook and textbook.search(normalised):
         return []
