@@ -24,6 +24,7 @@ from triage import red_flags
     "今天早上起来浑身没劲,头也晕",                   # tiredness come on today
     "我妈突然浑身没劲,坐在沙发上不想动",
     "我有贫血,一爬楼就喘,浑身没劲",                 # breathing words are asked even as a habit
+    "我儿子吃花生米的时候呛了一下,现在一直咳,喘气有声音",  # no rule for a foreign body yet: at least asked
 ])
 def test_messages_that_could_hide_an_emergency_get_the_check(text):
     assert red_flags.needs_check(text)
