@@ -111,13 +111,19 @@ def _consequence_of_a_condition(previous: Text, clause: Text) -> bool:
     return bool(previous and conditional and asks and conditional.search(previous) and asks.search(clause))
 
 
+@lru_cache(maxsize=256)
+def _clauses(text: Text) -> Tuple[Text, ...]:
+    """The clauses of one message, split once for all the rules that read it."""
+    return tuple(textmatch.clauses(text))
+
+
 def has_affirmed(text: Text, regex: Pattern, clause_none: Optional[Pattern] = None, statements_only: bool = False) -> bool:
     """Whether `regex` matches some clause of `text` as a report (see the module docstring).
 
     `statements_only` skips clauses that ask (for a message with no person or time in it: 呼吸困难是怎么回事).
     """
     previous = ""
-    for clause in textmatch.clauses(text):
+    for clause in _clauses(text):
         previous, before = clause, previous
         if statements_only and textmatch.is_general_question(clause):
             continue
@@ -253,7 +259,7 @@ def acute_deficit(text: Optional[Text], specific: bool = False) -> bool:
     if not text or acute is None or deficit is None:
         return False
     pain_bound = concept("pain_bound")
-    for clause in textmatch.clauses(_unmasked(text)):
+    for clause in _clauses(_unmasked(text)):
         if pain_bound and pain_bound.search(clause):
             continue  # kept off the feet by pain (脚疼走不了路), not by weakness
         deficits = [m for m in deficit.finditer(clause) if _affirmed_in(clause, m, concept("habitual"))]
