@@ -195,13 +195,17 @@ def detect(text: Optional[Text]) -> List[RedFlag]:
     A message that asks and names no person or time (呼吸困难是怎么回事) is a general question: only its
     clauses that state something count (有痰怎么办,呼吸困难), and none at all when it asks about signs,
     symptoms or prevention (中风有哪些表现?嘴歪,说话不清: the `textbook` concept). A question that names two
-    kinds of finding together (胸闷呼吸困难是怎么回事) is someone telling their own symptoms, not a general one.
+    kinds of finding together (胸闷呼吸困难是怎么回事), or pleads or tells a state just changed (喘不上气了怎么办,
+    急急急), is someone telling their own symptoms, not a general one.
     """
     if not text or not text.strip():
         return []
     text = _unmasked(text)
     normalised = textmatch.normalise(text)
-    general = textmatch.is_general_question(text) and not _symptom_cluster(normalised)
+    plea = concept("plea")
+    general = textmatch.is_general_question(text) and not _symptom_cluster(normalised) and not (
+        plea and plea.search(normalised)
+    )
     textbook = concept("textbook")
     if general and textbook and textbook.search(normalised):
         return []
