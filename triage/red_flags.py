@@ -254,9 +254,10 @@ def acute_deficit(text: Optional[Text], specific: bool = False) -> bool:
     """Whether one affirmed clause ties something acute (`acute`) to a deficit (`deficit`): 今天早上整个人没力气.
 
     `specific` asks for a deficit that is more than tiredness (`specific_deficit`: a limb, a task, speech,
-    breathing ...) and an onset rather than a span (`onset_now`: 今天, 突然, not 这几天); the classifier's red_flag is trusted only then: on real patients' messages it says red_flag
-    for a sudden stomach ache with general tiredness, a rash with fever or a drug's side effects far more often
-    than for an emergency no rule foresaw. Plain tiredness come on today still gets the red-flag check.
+    breathing ...) and an onset rather than a span (`onset_now`: 今天, 突然, not 这几天). The classifier's
+    red_flag is trusted only then: on real patients' messages it says red_flag for a sudden stomach ache with
+    general tiredness, a rash with fever or a drug's side effects far more often than for an emergency no rule
+    foresaw. Plain tiredness come on today still gets the red-flag check (not `specific`).
     """
     acute = concept("onset_now" if specific else "acute")
     deficit = concept("specific_deficit" if specific else "deficit")
@@ -274,6 +275,8 @@ def acute_deficit(text: Optional[Text], specific: bool = False) -> bool:
 
 @dataclass(frozen=True)
 class ScreenEntry:
+    """One pattern of `red_flag_screen`, with the vetoes a rule may have (a long-known finding needs no check)."""
+
     pattern: Pattern
     none: Tuple[Pattern, ...]
     clause_none: Optional[Pattern]
