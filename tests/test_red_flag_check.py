@@ -25,6 +25,8 @@ from triage import red_flags
     "我妈突然浑身没劲,坐在沙发上不想动",
     "我有贫血,一爬楼就喘,浑身没劲",                 # breathing words are asked even as a habit
     "我儿子吃花生米的时候呛了一下,现在一直咳,喘气有声音",  # no rule for a foreign body yet: at least asked
+    "我的腿没劲从脚往上走",                           # climbing weakness, no time told
+    "先是腿没劲后来手也没劲了",                       # legs then arms, no time told
 ])
 def test_messages_that_could_hide_an_emergency_get_the_check(text):
     assert red_flags.needs_check(text)
@@ -43,6 +45,7 @@ def test_messages_that_could_hide_an_emergency_get_the_check(text):
     "早上醒来左手发麻,活动一下就好了",               # a slept-on hand that recovers
     "右手这两个月拿筷子越来越没劲",                   # worse over months: slow, not acute
     "肩周炎半年了,胳膊往上举没劲",                    # 往上 of a movement, not weakness that climbs
+    "三年前先是腿没劲后来手也没劲了",                 # legs then arms over years
     "",
 ])
 def test_plain_chronic_stories_do_not(text):

@@ -513,6 +513,9 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("今天突然双眼看不清东西,站不稳", "stroke"),
     # Speech getting worse after a stroke already found: one in progress.
     ("我爸查出腔梗,这一周讲话越来越含糊", "stroke"),
+    # A hand that fails at an everyday task since today, no side named.
+    ("老人今天拿不住筷子了", "stroke"),
+    ("我爸突然拿不住杯子", "stroke"),
     # Round 4 (written after round 3 and the indep2 dev half were tuned; before tuning: 4 of 40 missed, 2 false of 40).
     ("医生你好,我家宝宝五个月,这两天咳嗽有痰,今天喘气呼哧呼哧的,吃奶吃几口就不吃了,请问要紧吗", "breathing"),
     ("孩子两岁,发烧三天了,今天呼吸很急促,晚上睡觉胸口一起一伏很明显", "breathing"),
@@ -925,6 +928,8 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     # After b4 dev: one finding asked about stays general; a slip of the pen for 贲门 is still the gullet.
     "喘不上气是什么原因",
     "喷门失弛缓,吃饭咽不下",
+    "我妈手抖好几年了,拿筷子不稳",
+    "今天手腕扭了拿不住筷子",
     # Round 4.
     "医生你好,我最近半年总是觉得乏力,胸闷,心慌,检查说是窦性心动过速",
     "我今年48岁,月经不规律,经常潮热心慌,浑身没劲,失眠",

@@ -280,6 +280,7 @@ class ScreenEntry:
     pattern: Pattern
     none: Tuple[Pattern, ...]
     clause_none: Optional[Pattern]
+    across: bool = False
 
 
 @lru_cache(maxsize=4)
@@ -294,6 +295,7 @@ def _screen_entries(data_id: int) -> Tuple[ScreenEntry, ...]:
             _compile(entry["pattern"], concepts),
             tuple(_compile(p, concepts) for p in entry.get("none") or []),
             _compile("|".join(f"(?:{p})" for p in clause_none), concepts) if clause_none else None,
+            bool(entry.get("across")),
         ))
     return tuple(entries)
 
@@ -322,7 +324,9 @@ def needs_check(text: Optional[Text], red_flag_confidence: float = 0.0) -> bool:
     for entry in _screen_entries(id(knowledge.load())):
         if any(regex.search(normalised) for regex in entry.none):
             continue
-        if has_affirmed(text, entry.pattern, entry.clause_none):
+        if entry.across and across_affirmed(text, entry.pattern):
+            return True
+        if not entry.across and has_affirmed(text, entry.pattern, entry.clause_none):
             return True
     screen = knowledge.load().get("red_flag_screen") or {}
     return red_flag_confidence >= float(screen.get("classifier_min", 1.0)) and _abrupt_onset(text)
