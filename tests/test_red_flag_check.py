@@ -4,7 +4,8 @@ import uuid
 
 import pytest
 
-from actions import handoff, safety, triage
+from actions import answers, handoff, safety, triage
+from actions import conversation as conversation_actions
 from scripts import eval_real
 from tests.conftest import make_tracker
 from triage import red_flags
@@ -107,14 +108,22 @@ def test_the_eval_counts_a_missed_emergency_that_was_shown_the_check():
     assert (f["emergencies_caught"], f["emergencies_missed"], f["emergencies_missed_unscreened"]) == (1, 2, 1)
 
 
-@pytest.mark.parametrize("action, first", [(safety.ActionOutOfScope(), "utter_out_of_scope"), (handoff.ActionFallback(), "utter_fallback")])
+@pytest.mark.parametrize("action, first", [
+    (safety.ActionOutOfScope(), "utter_out_of_scope"), (handoff.ActionFallback(), "utter_fallback"),
+    # answers too: an emergency the gate missed may be read as a question (issue 10, point 5)
+    (answers.ActionExplainCauses(), "utter_causes_overview"), (answers.ActionCareAdvice(), "utter_care"),
+    (answers.ActionAnswerFaq(), "utter_causes_overview"), (answers.ActionExplainCategory(), "utter_ask_which_category"),
+    (conversation_actions.ActionAnswerWorry(), "utter_worry"), (conversation_actions.ActionExplainExam(), "utter_exam"),
+])
 def test_replies_that_do_not_interview_add_the_warning_only_when_it_could_be_urgent(action, first, dispatcher, domain):
     urgent = "最近老是胸闷气短,浑身没劲"
     asyncio.run(action.run(dispatcher, make_tracker(urgent, latest_message=_message(urgent, 0.0)), domain))
-    assert [m.get("response") for m in dispatcher.messages] == [first, "utter_red_flag_warning"]
+    sent = [m.get("response") for m in dispatcher.messages]
+    assert (sent[0], sent[-1], sent.count("utter_red_flag_warning")) == (first, "utter_red_flag_warning", 1)
     dispatcher.messages.clear()
     plain = "明天北京天气怎么样"
     asyncio.run(action.run(dispatcher, make_tracker(plain, latest_message=_message(plain, 0.0)), domain))
-    assert [m.get("response") for m in dispatcher.messages] == [first]
+    sent = [m.get("response") for m in dispatcher.messages]
+    assert sent[0] == first and "utter_red_flag_warning" not in sent
     buttons = domain["responses"]["utter_red_flag_warning"][0]["buttons"]
     assert [b["payload"] for b in buttons] == ["/red_flag"]
