@@ -10,9 +10,13 @@
   that the reader cannot place becomes the clarifying question (the muscles, or tiredness?).
 - A fallback (or an unsure off-topic guess) that names symptoms is a patient describing them: long WeChat-style
   descriptions vary more than any training set.
-- An `inform` (a short interview answer) that names no finding at all is a fallback: off-topic fragments such
-  as 北京这周天气 look like short answers to the classifier, and `inform` outside the interview starts it.
-  Inside the interview a fallback is still read as an answer, so nothing is lost there.
+- An interview answer (`inform`, `deny`, `dont_know`, `affirm`) that is not a plain 有 / 没有 / 不知道 is read like
+  any other message: a first message the classifier took for an answer ('腿没力' as deny, '脚气很严重' as inform)
+  is a story, tiredness or out of scope, never the fallback. Inside the interview the form reads any of these
+  intents as an answer (a loop's happy path comes before rules), so only intents that interrupt it (questions,
+  worries) are never forced from an answer.
+- An `inform` that names no finding at all is a fallback: off-topic fragments such as 北京这周天气 look like short
+  answers to the classifier, and `inform` outside the interview starts it.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -47,6 +51,8 @@ TOPICS = frozenset({
     DESCRIBE, FATIGUE, WORRY, "ask_exam", "bot_challenge",
 })
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
+# Intents of an answer to the interview's question; read as a first message unless a plain 有 / 没有 / 不知道.
+ANSWERS = frozenset({INFORM, "deny", "dont_know", "affirm"})
 # Intents that answer a question; a question about a kind of patient takes the best-ranked of them.
 QUESTIONS = ("ask_care", "ask_causes", "ask_cause_category", "ask_exam")
 QUESTION_MIN_CONFIDENCE = 0.05
@@ -63,6 +69,8 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     otherwise falls back to the runner-up, which `process` makes this intent instead of a fallback.
     """
     name = intent.get(INTENT_NAME_KEY)
+    if name in ANSWERS:
+        return _answer_intent(text, entities or [])
     if name not in TOPICS and name != RED_FLAG:
         return None
     kind = story.handling(text)
@@ -98,6 +106,27 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     return None
 
 
+def _answer_intent(text: Optional[Text], entities: List[Dict[Text, Any]]) -> Optional[Text]:
+    """What an answer-like message is when it is more than a plain 有 / 没有 / 不知道: a limb's weakness a
+    description, tiredness the clarifying question, a matter of another kind out of scope. Never a question or a
+    worry: those would interrupt the interview's pending question."""
+    if extraction.answer_kind(text) is not None:
+        return None
+    kind = story.handling(text)
+    reading = story.read(text)
+    if kind == "story" or reading.muscle:
+        return DESCRIBE
+    if kind == "fatigue":
+        return FATIGUE
+    if reading.topic and not (reading.term or reading.muscle_disease or reading.subject):
+        return DESCRIBE if reading.limb_named else FATIGUE
+    if conversation.exams_named(text) and story.is_asking(text):
+        return EXAM  # '肌电图检查痛不痛': a question about a named examination (the form resumes after it)
+    if is_elsewhere(text, reading, entities) and reading.medical:
+        return OUT_OF_SCOPE
+    return None
+
+
 def best_question(ranking: List[Dict[Text, Any]]) -> Optional[Text]:
     """The classifier's best-ranked question intent, if it gave one any weight."""
     for entry in ranking:
@@ -115,7 +144,7 @@ def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Di
         return False
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False
-    return len(text or "") >= ELSEWHERE_MIN_CHARS or story.names_other_organ(text)
+    return len(text or "") >= ELSEWHERE_MIN_CHARS or story.names_other_organ(text) or reading.medical
 
 
 def findings(text: Optional[Text], entities: List[Dict[Text, Any]]) -> int:

@@ -17,18 +17,30 @@ WORRY_MAX_FINDINGS = 1
 # Complaints of other organs that make a limb's vague softness part of feeling unwell all over.
 MALAISE_MIN_COMPLAINTS = 2
 _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
-# Questions that ask about a finding as one's own (which department, will it heal, which tests).
-_ASKS_ABOUT_ONESELF = frozenset({"department", "prognosis", "exams"})
+# Questions that ask about a finding as one's own (which department, will it heal, which tests, why, what to do).
+_ASKS_ABOUT_ONESELF = frozenset({"department", "prognosis", "exams", "cause"})
 
 
 def _alternatives(words: List[Text]) -> Text:
     return "(" + "|".join(str(w) for w in words) + ")"
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _expanded(words: Dict[Text, List[Text]]) -> Dict[Text, List[Text]]:
+    """Word lists with `{concept}` inside an entry replaced by that concept's alternatives (one level: a built
+    pattern such as '{motor_verb}不(起|动|住)' names a list, not another built pattern)."""
+    def expand(value: Text) -> Text:
+        return _PLACEHOLDER.sub(lambda m: _alternatives(words[m.group(1)]) if m.group(1) in words else m.group(0), value)
+    return {name: [expand(str(v)) for v in values] for name, values in words.items()}
+
+
 class _Lexicon:
     """The knowledge file's `story_reader` word lists, compiled into the reader's patterns (once per file)."""
 
     def __init__(self, words: Dict[Text, List[Text]]) -> None:
+        words = _expanded(words)
         alt = {name: _alternatives(values) for name, values in words.items()}
         gap = _CLAUSE_GAP
         self.person = re.compile(alt["person"])
@@ -45,7 +57,10 @@ class _Lexicon:
         # Weak or failing in a named limb: the muscles themselves.
         self.limb_weak = re.compile("(" + self.limb + "|肌肉)" + gap + "{0,8}" + alt["weak"])
         # A named limb that fails (not merely tired or heavy): the muscles even when tiredness words come with it.
-        self.limb_strong_weak = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["strong_weak"])
+        # 肌肉 named as what fails ('肌肉没劲', '腿上肌肉无力') counts too, unless an ache comes first ('肌肉酸痛乏力').
+        self.limb_strong_weak = re.compile(
+            "(" + self.limb + ")" + gap + "{0,6}" + alt["strong_weak"] + "|肌肉[^酸疼痛,，。;；!！?？]{0,3}" + alt["strong_weak"]
+        )
         self.limb_soft = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["soft_weak"])
         # Limbs all together or the whole body: as often tiredness as weakness.
         self.general_weak = re.compile(alt["whole_body"] + gap + "{0,5}" + alt["whole_body_weak"])
@@ -82,6 +97,7 @@ class _Lexicon:
             ("department", re.compile(alt["asks_department"])),
             ("prognosis", re.compile(alt["asks_prognosis"])),
             ("exams", re.compile(alt["asks_exams"])),
+            ("cause", re.compile(alt["asks_cause"])),
         )
         self.asks_term = re.compile(alt["asks_term"])
         self.asks_anything = re.compile(alt["asks_anything"])
