@@ -118,8 +118,6 @@ def _answer_intent(text: Optional[Text], entities: List[Dict[Text, Any]]) -> Opt
         return DESCRIBE
     if kind == "fatigue":
         return FATIGUE
-    if reading.topic and not (reading.term or reading.muscle_disease or reading.subject):
-        return DESCRIBE if reading.limb_named else FATIGUE
     if conversation.exams_named(text) and story.is_asking(text):
         return EXAM  # '肌电图检查痛不痛': a question about a named examination (the form resumes after it)
     if is_elsewhere(text, reading, entities) and reading.medical:
