@@ -70,7 +70,7 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     """
     name = intent.get(INTENT_NAME_KEY)
     if name in ANSWERS:
-        return _answer_intent(text, entities or [])
+        return _answer_intent(text, entities or [], ranking or [])
     if name not in TOPICS and name != RED_FLAG:
         return None
     kind = story.handling(text)
@@ -81,8 +81,11 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     if kind == "question" and name in (DESCRIBE, *OVERRIDABLE):
         # The classifier's own question intent if it has one; else the care answer, or the named cause's category.
         return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
-    if name in OVERRIDABLE and conversation.exams_named(text) and story.is_asking(text) and not reading.muscle:
-        return EXAM  # '肌电图检查疼不疼': a question about a named examination
+    if (
+        (name in OVERRIDABLE or (name == DESCRIBE and not reading.particular))
+        and conversation.exams_named(text) and story.is_asking(text) and not reading.muscle
+    ):
+        return EXAM  # '肌电图检查疼不疼', '肌酶高说明什么': a question about a named examination, nobody's result
     if name == FATIGUE and reading.muscle:
         return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
@@ -106,21 +109,25 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     return None
 
 
-def _answer_intent(text: Optional[Text], entities: List[Dict[Text, Any]]) -> Optional[Text]:
+def _answer_intent(text: Optional[Text], entities: List[Dict[Text, Any]], ranking: List[Dict[Text, Any]]) -> Optional[Text]:
     """What an answer-like message is when it is more than a plain 有 / 没有 / 不知道: a limb's weakness a
-    description, tiredness the clarifying question, a matter of another kind out of scope. Never a question or a
-    worry: those would interrupt the interview's pending question."""
+    description, tiredness the clarifying question, a matter of another kind out of scope. A question only when
+    it asks in so many words ('截瘫的人能用什么辅助走路'): a bare '中风' answers the interview's question about a
+    stroke, and a question intent would interrupt it."""
     if extraction.answer_kind(text) is not None:
         return None
     kind = story.handling(text)
     reading = story.read(text)
-    if kind == "story" or reading.muscle:
+    asking = story.is_asking(text)
+    if kind == "question" and asking:
+        return best_question(ranking) or (EXPLAIN_TERM if reading.term else CARE)
+    if kind == "story" or (reading.muscle and kind != "question"):
         return DESCRIBE
     if kind == "fatigue":
         return FATIGUE
-    if conversation.exams_named(text) and story.is_asking(text):
+    if conversation.exams_named(text) and asking:
         return EXAM  # '肌电图检查痛不痛': a question about a named examination (the form resumes after it)
-    if is_elsewhere(text, reading, entities) and reading.medical:
+    if is_elsewhere(text, reading, entities) and (reading.medical or story.names_other_organ(text)):
         return OUT_OF_SCOPE
     return None
 
