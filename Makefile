@@ -41,10 +41,10 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 TRAIN_INPUTS := config.yml domain.yml data knowledge
 WEB_SOURCES := $(wildcard web/src/*.js) web/index.html web/style.css web/favicon.svg web/build.mjs package-lock.json
 
-.PHONY: help install data validate train run staff-user test test-unit test-e2e test-stories test-nlu eval eval-indep export-story test-web web bench retention clean
+.PHONY: help install data validate train run staff-user test test-unit test-e2e test-stories test-nlu eval eval-indep eval-indep2 export-story test-web web bench retention clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "python3.10 not found: install Python 3.10 (Rasa 3.6 needs < 3.11)"; exit 1; }
@@ -118,6 +118,12 @@ eval: install ## score the real patient-text set (SPLIT=dev|test|all; needs the 
 
 eval-indep: train ## score the independent set of our own writing (tests/independent/, every miss listed), reports/eval-indep.md
 	$(BIN)/python scripts/eval_real.py --set tests/independent/set.yml --model models/triage.tar.gz --report reports/eval-indep.md
+
+# The second independent set (tests/independent2/): the dev half lists every miss, the test half figures only.
+eval-indep2: train ## score tests/independent2/ (SPLIT=dev|test; test: figures only), reports/eval-indep2-<split>.md
+	@case "$(SPLIT)" in dev|test) ;; *) echo "usage: make eval-indep2 SPLIT=dev|test"; exit 2;; esac
+	$(BIN)/python scripts/eval_real.py --set tests/independent2/$(SPLIT).yml --model models/triage.tar.gz \
+		--report reports/eval-indep2-$(SPLIT).md
 
 export-story: install ## write a stored conversation as a test story (SENDER=id or LAST=N; OUT=file)
 	@test -n "$(SENDER)$(LAST)" || { echo "usage: make export-story SENDER=<sender id>  or  LAST=<N>  [OUT=file]"; exit 2; }

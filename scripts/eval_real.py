@@ -4,10 +4,13 @@ Every message is the first turn of a new conversation over the REST webhook; how
 from that conversation's events in the tracker store (as scripts/run_stories.py and export_story.py do).
 Descriptions with an expected category are then answered 不知道 until a triage_result arrives (8 turns at
 most). The dev half is reported with each miss; the test half only as aggregate figures, never its texts.
-A set of our own writing (--set, texts inline, e.g. tests/independent/set.yml) is reported with every miss.
+A set of our own writing (--set, texts inline, e.g. tests/independent/set.yml) is reported with every miss,
+except a set file named test*.yml (e.g. tests/independent2/test.yml) or any set with --aggregates-only:
+then only aggregate figures, never a message or its id.
 
     python scripts/eval_real.py [--split dev|test|all] [--report reports/eval-real.md]
     python scripts/eval_real.py --set tests/independent/set.yml [--report reports/eval-indep.md]
+    python scripts/eval_real.py --set tests/independent2/test.yml --report reports/eval-indep2-test.md
     python scripts/eval_real.py --rasa-url http://127.0.0.1:5005 --tracker-db .rasa/tracker.db
 
 Without --rasa-url it starts an action server and a Rasa server (temporary SQLite tracker store) and stops
@@ -267,14 +270,17 @@ def miss_lines(outcomes: Sequence[Outcome], texts: Dict[Text, Text], name: Text 
     return lines + [""]
 
 
-def emergency_ranking_lines(outcomes: Sequence[Outcome]) -> List[Text]:
-    """Caught emergencies that carry a category: does their triage_result rank it first (issue 10, point 6)?"""
+def emergency_ranking_lines(outcomes: Sequence[Outcome], itemise: bool = True) -> List[Text]:
+    """Caught emergencies that carry a category: does their triage_result rank it first (issue 10, point 6)?
+
+    With itemise=False the figure only, for a half whose items are never listed.
+    """
     ranked = [o for o in outcomes if o.label == "emergency" and o.handled == "emergency" and o.item.get("category")]
     if not ranked:
         return []
     lines = [f"- emergency rankings with the labelled category first: {pct(sum(o.top1() for o in ranked), len(ranked))}"
              f" (no triage_result: {sum(o.result is None for o in ranked)})"]
-    for o in ranked:
+    for o in ranked if itemise else ():
         if not o.top1():
             lines.append(f"  - `{o.item['id']}` labelled {o.item['category']}; ranked {o.causes()[:2] or 'nothing'}")
     return lines + [""]
@@ -322,7 +328,22 @@ def report(
         if name in readable:
             lines += emergency_ranking_lines(outcomes)
             lines += miss_lines(outcomes, texts, name)
+        else:
+            lines += emergency_ranking_lines(outcomes, itemise=False)
+            lines += [f"({name}: aggregate figures only; its messages are scored, never listed.)", ""]
     return "\n".join(lines)
+
+
+def aggregates_only_file(path: Any) -> bool:
+    """A set file named test*.yml is a test half: it is scored, and its messages are never listed."""
+    return Path(path).name.startswith("test")
+
+
+def set_name(path: Any) -> Text:
+    """The heading of an inline set: its folder, and its file when that names a half (independent2 dev)."""
+    path = Path(path)
+    folder = path.parent.name or "set"
+    return folder if path.stem == "set" else f"{folder} {path.stem}"
 
 
 def evaluate_inline(
@@ -330,7 +351,7 @@ def evaluate_inline(
 ) -> Tuple[Dict[Text, List[Outcome]], Dict[Text, Text]]:
     items, texts = load_inline_set(path)
     outcomes = run_items(items, texts, rest_sender(base_url), tracker_reader(db_url))
-    return {Path(path).parent.name or "set": outcomes}, texts
+    return {set_name(path): outcomes}, texts
 
 
 def main(argv: Optional[Sequence[Text]] = None) -> int:
@@ -340,6 +361,10 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
     parser.add_argument("--rasa-url", help="a running Rasa server (else servers are started)")
     parser.add_argument("--tracker-db", help="its SQLite tracker store (with --rasa-url)")
     parser.add_argument("--model", default=str(ROOT / "models" / "triage.tar.gz"))
+    parser.add_argument(
+        "--aggregates-only", action="store_true",
+        help="figures only, no message listed (automatic for a --set file named test*.yml)",
+    )
     parser.add_argument("--report", help="where to write the report (reports/eval-real.md, with --set eval-indep.md)")
     args = parser.parse_args(argv)
     if args.rasa_url and not args.tracker_db:
@@ -383,10 +408,12 @@ def main(argv: Optional[Sequence[Text]] = None) -> int:
         if servers:
             servers.stop()
     commit = _commit()
+    aggregates_only = args.aggregates_only or bool(args.inline_set and aggregates_only_file(args.inline_set))
     if args.inline_set:
-        text = report(results, texts, f"{args.inline_set} at commit {commit}", "Independent set", tuple(results))
+        readable = () if aggregates_only else tuple(results)
+        text = report(results, texts, f"{args.inline_set} at commit {commit}", "Independent set", readable)
     else:
-        text = report(results, texts, f"commit {commit}")
+        text = report(results, texts, f"commit {commit}", readable=() if aggregates_only else ("dev",))
     print(text)
     Path(args.report).parent.mkdir(parents=True, exist_ok=True)
     Path(args.report).write_text(text + "\n", encoding="utf-8")

@@ -88,6 +88,32 @@ def _meddialog(repo: Text, commit: Text, path: Text) -> Dict[int, Text]:
     return out
 
 
+@lru_cache(maxsize=None)
+def _bio_blocks(repo: Text, commit: Text, path: Text) -> List[Text]:
+    """A one-character-per-line tagged file (cMedQANER: '<char> <tag>', texts separated by a blank line):
+    each text's characters joined."""
+    return [
+        "".join(line.rsplit(" ", 1)[0] for line in block.split("\n") if line.strip())
+        for block in blob(repo, commit, path).decode("utf-8").split("\n\n")
+    ]
+
+
+def _case_description(case: Text) -> Text:
+    """The patient's 病情描述 section of a MedDialog-CN medical_case (up to the next '<label>：' line)."""
+    lines, out, inside = case.split("\n"), [], False
+    for line in lines:
+        label = re.match(r"^\s*([^\s：]{2,12})：\s*$", line)
+        if label:
+            if inside:
+                break
+            inside = label.group(1) == "病情描述"
+        elif inside:
+            out.append(line)
+    if not inside and not out:
+        raise KeyError("病情描述")
+    return "\n".join(out)
+
+
 def unit(source: Dict[Text, Any]) -> Text:
     """The whole patient message a source reference points at (before `span` is applied).
 
@@ -96,7 +122,10 @@ def unit(source: Dict[Text, Any]) -> Text:
     `jsonl_query` (line `index`, 0-based, of a ChatMed JSON-lines file: the query without its prompt frame),
     `dxy_self_report` (IMCS-21 DXY file: line `line`, record `index`, field self_repo),
     `meddialog_description` (a MedDialog-format file such as COVID-Dialogue's: record `record`, the patient's
-    病情描述 line without its label).
+    病情描述 line without its label), `tsv_field` (line `line`, 1-based, of a tab-separated file: field `field`,
+    0-based; ChineseBLUE's cMedQA and cMedIC), `bio_text` (text `index`, 0-based, of a one-character-per-line
+    tagged file such as ChineseBLUE's cMedQANER), `json_case_description` (item `index` of a JSON list of
+    MedDialog-CN cases, e.g. HuatuoGPT's Med-dialog_100: the 病情描述 section of its `medical_case`).
     """
     repo, commit, path, kind = source["repo"], source["commit"], source["path"], source["kind"]
     if kind == "line":
@@ -118,6 +147,13 @@ def unit(source: Dict[Text, Any]) -> Text:
         return _dxy(repo, commit, path)[source["line"]][source["index"]]["self_repo"].strip()
     if kind == "meddialog_description":
         return _meddialog(repo, commit, path)[source["record"]].strip()
+    if kind == "tsv_field":
+        line = _lines(repo, commit, path, source.get("encoding", "utf-8"))[source["line"] - 1]
+        return line.split("\t")[source["field"]].strip()
+    if kind == "bio_text":
+        return _bio_blocks(repo, commit, path)[source["index"]].strip()
+    if kind == "json_case_description":
+        return _case_description(_json(repo, commit, path)[source["index"]]["medical_case"]).strip()
     raise ValueError(f"unknown source kind {kind!r}")
 
 

@@ -1,5 +1,6 @@
 """The real set's plumbing without servers: materialising from a mirror, the sha1 check, reading a handling,
 and loading the independent set (texts inline)."""
+import json
 import subprocess
 from collections import Counter
 
@@ -148,6 +149,39 @@ def test_a_meddialog_description_is_the_patients_own_description(tmp_path, monke
         real_set._meddialog.cache_clear()
 
 
+def test_a_tsv_field_a_tagged_text_and_a_case_description_are_read_whole(tmp_path, monkeypatch):
+    """ChineseBLUE (cMedQA, cMedIC: a field of a tab-separated line; cMedQANER: one character per line, texts
+    separated by a blank line) and HuatuoGPT's Med-dialog_100 (a MedDialog-CN case's 病情描述 section)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "qa.txt").write_text("0\t第一问\t答一\n1\t腿没劲怎么办\t答二\n", encoding="utf-8")
+    (work / "ner.txt").write_text("头 O\n晕 B_symptom\n\n腿 B_body\n  O\n软 B_symptom\n\n", encoding="utf-8")
+    cases = [{"id": 7, "medical_case": "疾病：\n乏力\n病情描述： \n这半个月很累\n没力气\n希望获得的帮助：\n挂什么科\n"},
+             {"id": 8, "medical_case": "疾病：\n咳嗽\n希望获得的帮助：\n怎么办"}]
+    (work / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "data"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "someone+blue" / "repo")], check=True)
+    monkeypatch.setenv("REAL_DATA_MIRROR", str(tmp_path / "m"))
+    base = {"repo": "someone/blue", "commit": commit}
+    try:
+        assert real_set.unit({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1}) == "腿没劲怎么办"
+        assert real_set.text_of({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1,
+                                 "span": [0, 3]}) == "腿没劲"
+        ner = {**base, "path": "ner.txt", "kind": "bio_text"}
+        assert [real_set.unit({**ner, "index": n}) for n in (0, 1)] == ["头晕", "腿 软"]  # a space is a character too
+        case = {**base, "path": "cases.json", "kind": "json_case_description"}
+        assert real_set.unit({**case, "index": 0}) == "这半个月很累\n没力气"
+        with pytest.raises(KeyError):
+            real_set.unit({**case, "index": 1})
+    finally:
+        for cached in (real_set.blob, real_set._lines, real_set._json, real_set._bio_blocks):
+            cached.cache_clear()
+
+
 # ---------------------------------------------------------------- the independent set (texts inline)
 
 def write_inline(tmp_path, items):
@@ -233,3 +267,63 @@ def test_caught_emergencies_report_whether_their_ranking_puts_the_labelled_categ
     assert lines[0].startswith("- emergency rankings with the labelled category first: 50% (1/2)")
     assert lines[1] == "  - `f` labelled neurogenic; ranked ['genetic', 'disuse']"
     assert eval_real.emergency_ranking_lines([missed]) == []
+
+
+# ---------------------------------------------------------------- the second independent set (dev and test halves)
+
+INDEP2 = eval_real.ROOT / "tests" / "independent2"
+
+
+def test_the_second_independent_set_is_complete_and_split_by_the_sha1_rule():
+    halves = {name: eval_real.load_inline_set(INDEP2 / f"{name}.yml") for name in ("dev", "test")}
+    texts = {**halves["dev"][1], **halves["test"][1]}
+    assert len(texts) == 160 and len(set(texts.values())) == 160, "ids and texts are unique across the halves"
+    items = halves["dev"][0] + halves["test"][0]
+    counts = Counter(item["handling"] for item in items)
+    assert counts == {"interview": 60, "emergency": 25, "clarify_fatigue": 25, "answer": 25, "out_of_scope": 25}
+    assert sum(bool(i["category"]) for i in items if i["handling"] == "interview") == 55
+    # Within each handling, ordered by the sha1 of the text: dev, test, dev, … (tests/independent2/README.md).
+    half_of = {item_id: name for name, (_, half_texts) in halves.items() for item_id in half_texts}
+    for handling in counts:
+        ordered = sorted((i["id"] for i in items if i["handling"] == handling), key=lambda i: real_set.sha1(texts[i]))
+        assert [half_of[i] for i in ordered] == [("dev", "test")[k % 2] for k in range(len(ordered))], handling
+
+
+def score_set(tmp_path, monkeypatch, path, *flags):
+    """eval_real.main on an inline set, every item a miss (wrong handling and category); the report's text."""
+    def all_wrong(items, texts, send, events_of):
+        return [
+            eval_real.Outcome(item, "answer" if item["handling"] != "answer" else "fallback",
+                              {"causes": [{"id": "nutritional" if item["category"] != "nutritional" else "genetic"}]})
+            for item in items
+        ]
+
+    monkeypatch.setattr(eval_real, "run_items", all_wrong)
+    monkeypatch.setattr(eval_real, "tracker_reader", lambda db_url: None)
+    report = tmp_path / "report.md"
+    flags = ["--rasa-url", "http://127.0.0.1:9", "--tracker-db", str(tmp_path / "t.db"), *flags]
+    assert eval_real.main(["--set", str(path), "--report", str(report), *flags]) == 0
+    return report.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path, flags", [
+    (INDEP2 / "test.yml", ()),  # a file named test*.yml: automatically
+    (INDEP2 / "dev.yml", ("--aggregates-only",)),
+])
+def test_a_test_half_is_scored_with_aggregate_figures_only(tmp_path, monkeypatch, capsys, path, flags):
+    _, texts = eval_real.load_inline_set(path)
+    report = score_set(tmp_path, monkeypatch, path, *flags)
+    printed = capsys.readouterr().out
+    assert "- handled as labelled: 0% (0/" in report and "| interview |" in report
+    assert "misses" not in report and "aggregate figures only" in report
+    for item_id, text in texts.items():
+        for shown in (report, printed):
+            assert text[:12] not in shown and f"`{item_id}`" not in shown
+
+
+def test_the_dev_half_lists_every_miss(tmp_path, monkeypatch):
+    _, texts = eval_real.load_inline_set(INDEP2 / "dev.yml")
+    report = score_set(tmp_path, monkeypatch, INDEP2 / "dev.yml")
+    assert "# Independent set" in report and "### independent2 dev (82 messages)" in report
+    assert "#### independent2 dev misses" in report
+    assert all(f"`{item_id}`" in report for item_id in texts)
