@@ -106,6 +106,8 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
     if name in TOPICS and story.names_other_organ(text) and not (reading.topic or reading.fatigue):
         return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
+    if name in (*QUESTIONS, "faq") and reading.other_complaint and not reading.subject and is_elsewhere(text, reading, entities or []):
+        return OUT_OF_SCOPE  # '肌肉注射和静脉注射哪个好', '抽搐是怎么回事': another medical matter, asked
     return None
 
 
@@ -147,6 +149,8 @@ def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Di
     weakness, wasting or tiredness anywhere, or a sign that puts it in scope on its own (肌酶, 骨折, 卧床), does."""
     if reading.mentioned or reading.in_scope_signals or reading.term or reading.condition or reading.wants_interview:
         return False
+    if conversation.exams_named(text):
+        return False  # an examination of the muscles or nerves is this assistant's matter
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False
     return len(text or "") >= ELSEWHERE_MIN_CHARS or story.names_other_organ(text) or reading.medical

@@ -81,6 +81,9 @@ STORIES = [
     "最近总感觉右手不太灵活,扣扣子都扣不上,写字也歪",
     "跑步扭了膝盖以后一直不敢使劲,大腿肉松了不少",
     "我这半年浑身肌肉没劲,端碗都端不稳",
+    "车祸伤了坐骨神经,现在脚背翘不起来,走路拖着",
+    "胸椎骨折做了手术,下半身没知觉,有什么办法",
+    "我两条腿委缩了好几年,现在上楼越来越难",  # a same-sound slip (委 for 萎)
 ]
 
 # tiredness of the whole person: the clarifying question
@@ -174,6 +177,9 @@ LEFT_TO_THE_CLASSIFIER = [
     "鼻黏膜萎缩,鼻子老是干,出血",
     "老人脑萎缩,记性差,还老是发脾气,怎么办",
     "面部和手上的肌肉震颤,是不是阴虚",
+    "冬天手一冷就发麻,捂热了就好",
+    "做了B超说卵巢偏小,是萎缩了吗",
+    "脸上擦了激素膏,皮肤越来越薄,是萎缩吗",
 ]
 
 
@@ -297,6 +303,16 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # A named examination asked about by nobody in particular: the exam answer, not the interview.
     ("describe_symptoms", "肌酸激酶高说明什么", "ask_exam"),
     ("describe_symptoms", "我查了肌酶很高,最近上楼特别吃力", "describe_symptoms"),
+    # Same-sound slips of the pinyin keyboard in the key words are read as meant.
+    ("deny", "腿没紧", "describe_symptoms"),
+    ("nlu_fallback", "最近浑身发力,不想动", "describe_fatigue"),
+    # 萎缩 asked about an organ named elsewhere, with no limb, muscle or flesh: another organ's.
+    ("describe_symptoms", "做了B超说卵巢偏小,是萎缩了吗", "out_of_scope"),
+    ("bot_challenge", "左边蛋蛋比右边小一点,会是萎缩吗", "out_of_scope"),
+    # A question the classifier placed that is about a complaint of another kind: out of scope.
+    ("faq", "肌肉注射和吊水哪个好得快", "out_of_scope"),
+    ("ask_cause_category", "晚上睡觉小腿老抽筋是怎么回事", "out_of_scope"),
+    ("faq", "霍金得的是什么病", None),  # a disease asked about stays the classifier's
 ])
 def test_questions_and_unplaced_weakness(intent, text, forced):
     ranking = [{"name": intent, "confidence": 0.5}, {"name": "ask_care", "confidence": 0.2},

@@ -40,6 +40,8 @@ class _Lexicon:
     """The knowledge file's `story_reader` word lists, compiled into the reader's patterns (once per file)."""
 
     def __init__(self, words: Dict[Text, List[Text]]) -> None:
+        words = dict(words)
+        self.homophones = [(str(typed), str(meant)) for typed, meant in words.pop("homophones", [])]
         words = _expanded(words)
         alt = {name: _alternatives(values) for name, values in words.items()}
         gap = _CLAUSE_GAP
@@ -72,8 +74,11 @@ class _Lexicon:
         self.function = re.compile(alt["function"])
         self.paralysis = re.compile(alt["paralysis"])
         self.cranial = re.compile(alt["cranial"])
-        # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
-        self.nerve = re.compile(self.limb + gap + "{0,6}" + alt["limb_nerve"] + "|" + alt["nerve"])
+        # Nerve signs in a limb: numbness, pins and needles, twitching muscle; not a hand numb only from the cold
+        # ('手一冷就麻': the circulation).
+        self.nerve = re.compile(
+            self.limb + "(?![^,，。]{0,4}(冷|凉|冰))" + gap + "{0,6}" + alt["limb_nerve"] + "|" + alt["nerve"]
+        )
         self.bare_numbness = re.compile(alt["bare_numbness"])
         self.cancer = re.compile(alt["cancer"])
         self.lost_weight = re.compile(alt["lost_weight"])
@@ -93,6 +98,7 @@ class _Lexicon:
         self.other_organ = re.compile(
             alt["other_organ"] + "[^,，。]{0,3}萎缩|(?<!肌)萎缩性(?!侧索)|萎缩性?" + alt["other_organ_disease"]
         )
+        self.organ = re.compile(alt["other_organ"])
         self.asks = (
             ("department", re.compile(alt["asks_department"])),
             ("prognosis", re.compile(alt["asks_prognosis"])),
@@ -102,7 +108,8 @@ class _Lexicon:
         self.asks_term = re.compile(alt["asks_term"])
         self.asks_anything = re.compile(alt["asks_anything"])
         self.wants_interview = re.compile(alt["wants_interview"])
-        self.medical = re.compile(alt["medical"])
+        self.medical = re.compile(alt["medical"] + "|" + alt["other_complaint"])
+        self.other_complaint = re.compile(alt["other_complaint"])
         self.fears = re.compile(alt["fears"])
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
@@ -145,6 +152,7 @@ class Reading:
     other_organ: bool = False  # 萎缩 of another organ named (脑萎缩, 萎缩性胃炎)
     wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
     medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
+    other_complaint: bool = False  # a complaint that is not the muscles' strength (a rash, a cramp, a tremor, the cold)
     limb_named: bool = False  # a limb named anywhere (not all four: 四肢, 手脚 read as the whole body)
     general: bool = False  # the question is general ('一般', '通常')
     fears: bool = False  # fears a disease ('担心是渐冻症'): a worry, not a question about it
@@ -187,8 +195,10 @@ class Reading:
     def is_story(self) -> bool:
         """A finding in the muscles told of someone or placed in time, or told with enough detail to be someone's.
         A paralysis named alone ('截瘫病人用什么助行器') is a question's subject unless someone particular has it."""
-        if not self.muscle or (set(self.findings) == {"paralysis"} and not self.particular):
-            return False
+        if not self.muscle or (
+            set(self.findings) == {"paralysis"} and not (self.particular or (self.context and not self.population))
+        ):
+            return False  # '腰椎骨折导致下身瘫痪,打了钢板' is someone's: an event in a life (`context`) with it
         if self.particular:
             return True
         if set(self.asks) & _ASKS_ABOUT_ONESELF and self.limb_named and not self.general:
@@ -252,8 +262,22 @@ def _fatigue_words(text: Text) -> bool:
 
 
 def names_other_organ(text: Optional[Text]) -> bool:
-    """'胃萎缩', '脑萎缩', '萎缩性胃炎': 萎缩 of something that is not a skeletal muscle."""
-    return bool(_lexicon().other_organ.search(text or ""))
+    """'胃萎缩', '脑萎缩', '萎缩性胃炎': 萎缩 of something that is not a skeletal muscle; also 萎缩 asked about
+    an organ named elsewhere in the message ('子宫内膜薄,是萎缩了吗') when no limb, muscle or flesh is named."""
+    lexicon = _lexicon()
+    text = _corrected(textmatch.normalise(text or ""))
+    if lexicon.other_organ.search(text):
+        return True
+    return "萎缩" in text and bool(lexicon.organ.search(text)) and not (
+        re.search(lexicon.limb, lexicon.all_limbs.sub("四肢", text)) or re.search("[肌肉]", text)
+    )
+
+
+def _corrected(text: Text) -> Text:
+    """The text with the pinyin keyboard's same-sound slips in key words put right ('腿没紧' is 腿没劲)."""
+    for typed, meant in _lexicon().homophones:
+        text = text.replace(typed, meant)
+    return text
 
 
 def named_term(text: Optional[Text]) -> Optional[Text]:
@@ -295,10 +319,13 @@ def questions_asked(text: Text, term: Optional[Text]) -> List[Text]:
 def read(text: Optional[Text]) -> Reading:
     """The reading of one message (cached: the NLU component and the actions ask about the same text);
     empty for button payloads."""
-    text = textmatch.normalise(text or "").strip()
+    text = _corrected(textmatch.normalise(text or "").strip())
     if not text or text.startswith("/"):
         return Reading()
     lexicon = _lexicon()
+    other_organ = names_other_organ(text)
+    if other_organ and "萎缩" in text and not lexicon.other_organ.search(text):
+        text = text.replace("萎缩", "")  # '子宫内膜薄,是萎缩了吗': no limb, muscle or flesh for it to be said of
     limbs = lexicon.all_limbs.sub("四肢", text)
     findings = []
     for name, regex in (
@@ -352,9 +379,10 @@ def read(text: Optional[Text]) -> Reading:
             or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)
         ),
         subject=bool(lexicon.subject.search(text)),
-        other_organ=bool(lexicon.other_organ.search(text)),
+        other_organ=other_organ,
         wants_interview=bool(lexicon.wants_interview.search(text)),
         medical=bool(lexicon.medical.search(text)),
+        other_complaint=bool(lexicon.other_complaint.search(text)),
         limb_named=bool(re.search(lexicon.limb, limbs)),
         general=bool(lexicon.general.search(text)),
         fears=bool(lexicon.fears.search(text)),
