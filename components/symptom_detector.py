@@ -70,7 +70,7 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     """
     name = intent.get(INTENT_NAME_KEY)
     if name in ANSWERS:
-        return _answer_intent(text, entities or [], ranking or [])
+        return _answer_intent(name, text, entities or [], ranking or [])
     if name not in TOPICS and name != RED_FLAG:
         return None
     kind = story.handling(text)
@@ -111,7 +111,9 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     return None
 
 
-def _answer_intent(text: Optional[Text], entities: List[Dict[Text, Any]], ranking: List[Dict[Text, Any]]) -> Optional[Text]:
+def _answer_intent(
+    intent_name: Text, text: Optional[Text], entities: List[Dict[Text, Any]], ranking: List[Dict[Text, Any]]
+) -> Optional[Text]:
     """What an answer-like message is when it is more than a plain 有 / 没有 / 不知道: a limb's weakness a
     description, tiredness the clarifying question, a matter of another kind out of scope. A question only when
     it asks in so many words ('截瘫的人能用什么辅助走路'): a bare '中风' answers the interview's question about a
@@ -121,6 +123,10 @@ def _answer_intent(text: Optional[Text], entities: List[Dict[Text, Any]], rankin
     kind = story.handling(text)
     reading = story.read(text)
     asking = story.is_asking(text)
+    if intent_name == INFORM and reading.signals and kind != "fatigue" and not (kind == "question" and asking) and not (
+        reading.other_complaint and is_elsewhere(text, reading, entities)
+    ):
+        return None  # '手脚发麻', '两条腿都细了': answers the interview's question (outside it, `inform` starts it)
     if kind == "question" and asking:
         return best_question(ranking) or (EXPLAIN_TERM if reading.term else CARE)
     if kind == "story" or (reading.muscle and kind != "question"):
