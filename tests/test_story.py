@@ -313,6 +313,10 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("faq", "肌肉注射和吊水哪个好得快", "out_of_scope"),
     ("ask_cause_category", "晚上睡觉小腿老抽筋是怎么回事", "out_of_scope"),
     ("faq", "霍金得的是什么病", None),  # a disease asked about stays the classifier's
+    # A joint said to be tired aches; a wish is not a report: nothing of the muscles' strength.
+    ("describe_symptoms", "孩子这几天老说膝盖好累,其实是酸疼,走路跑跳都正常", "out_of_scope"),
+    ("describe_symptoms", "膝盖没劲,上楼梯发软", "describe_symptoms"),
+    ("describe_symptoms", "大腿上赘肉多,想瘦腿有什么办法", "out_of_scope"),
 ])
 def test_questions_and_unplaced_weakness(intent, text, forced):
     ranking = [{"name": intent, "confidence": 0.5}, {"name": "ask_care", "confidence": 0.2},
