@@ -98,8 +98,8 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         reading.term or reading.muscle_disease or reading.subject
     ):
         return DESCRIBE if reading.limb_named else FATIGUE
-    if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
-        return OUT_OF_SCOPE
+    if name in (DESCRIBE, FATIGUE) and is_elsewhere(text, reading, entities or []):
+        return OUT_OF_SCOPE  # the classifier heard a patient; nothing of weakness, wasting or tiredness is in it
     if name == FALLBACK and reading.medical and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE  # a medical matter, only not this assistant's: say so rather than "I did not understand"
     if name in (DESCRIBE, FALLBACK, FATIGUE) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
