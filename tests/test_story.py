@@ -314,6 +314,8 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("faq", "肌肉注射和吊水哪个好得快", "out_of_scope"),
     ("ask_cause_category", "晚上睡觉小腿老抽筋是怎么回事", "out_of_scope"),
     ("faq", "霍金得的是什么病", None),  # a disease asked about stays the classifier's
+    ("ask_care", "癫痫的孩子平时要注意什么", "out_of_scope"),
+    ("ask_care", "癫痫发作以后右手一直没劲,要怎么锻炼", "describe_symptoms"),
     # A joint said to be tired aches; a wish is not a report: nothing of the muscles' strength.
     ("describe_symptoms", "孩子这几天老说膝盖好累,其实是酸疼,走路跑跳都正常", "out_of_scope"),
     ("describe_symptoms", "膝盖没劲,上楼梯发软", "describe_symptoms"),
