@@ -47,7 +47,7 @@ RUNNER_UP_MIN_CONFIDENCE = RedFlagGate.get_default_config()["fallback_threshold"
 # 没有 / 不知道, a goodbye, a restart; an `inform` outside the interview starts it anyway), and red_flag
 # belongs to the gate that runs after this component.
 TOPICS = frozenset({
-    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "greet",
+    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "greet", "thanks", "goodbye",
     DESCRIBE, FATIGUE, WORRY, "ask_exam", "bot_challenge",
 })
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}

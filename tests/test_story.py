@@ -235,6 +235,8 @@ def test_what_a_story_also_asks():
     ("describe_symptoms", "我想做个自测", None),     # asks for the interview
     ("deny", "没有,我腿也没劲", None),                # an interview answer keeps its meaning
     ("stop_interview", "不想弄了好累", None),
+    ("thanks", "谢谢医生,我爸最近腿没劲走不动", "describe_symptoms"),  # a thank-you around a story
+    ("goodbye", "好的谢谢,再见", None),
 ])
 def test_the_nlu_component_forces_story_intents(intent, text, forced):
     assert story_intent(text, {"name": intent, "confidence": 0.9}) == forced
