@@ -98,6 +98,10 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         reading.term or reading.muscle_disease or reading.subject
     ):
         return DESCRIBE if reading.limb_named else FATIGUE
+    # A named disease with weakness words, or weakness spoken of as a possibility ('容易引起瘫痪'): a question about
+    # it, answered rather than dodged (the classifier's own question intent when it has one).
+    if name in OVERRIDABLE and reading.mentioned and not story.names_other_organ(text):
+        return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
     if name in (DESCRIBE, FATIGUE) and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE  # the classifier heard a patient; nothing of weakness, wasting or tiredness is in it
     if name == FALLBACK and reading.medical and is_elsewhere(text, reading, entities or []):

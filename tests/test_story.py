@@ -317,6 +317,9 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("ask_cause_category", "晚上睡觉小腿老抽筋是怎么回事", "out_of_scope"),
     ("faq", "霍金得的是什么病", None),  # a disease asked about stays the classifier's
     ("ask_care", "癫痫的孩子平时要注意什么", "out_of_scope"),
+    # Weakness with a named disease, or spoken of as a possibility: answered, never the fallback.
+    ("nlu_fallback", "重症肌无力为什么一到下午就更没劲", "ask_care"),
+    ("out_of_scope", "听说颈椎病严重了容易引起瘫痪,平时该注意什么", "ask_care"),
     ("ask_care", "癫痫发作以后右手一直没劲,要怎么锻炼", "describe_symptoms"),
     # A joint said to be tired aches; a wish is not a report: nothing of the muscles' strength.
     ("describe_symptoms", "孩子这几天老说膝盖好累,其实是酸疼,走路跑跳都正常", "out_of_scope"),
