@@ -40,6 +40,9 @@ RED_FLAG = "red_flag"
 OUT_OF_SCOPE = "out_of_scope"
 # Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
 ELSEWHERE_MIN_CHARS = 12
+# A message this long that names nothing in scope is someone's story of another matter, whatever it asks.
+STORY_MIN_CHARS = 30
+OWN_QUESTIONS = frozenset({"department", "prognosis", "exams"})
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
 # Below this the red-flag gate does not take the classifier's runner-up (its default fallback_threshold).
 RUNNER_UP_MIN_CONFIDENCE = RedFlagGate.get_default_config()["fallback_threshold"]
@@ -88,6 +91,14 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         return EXAM  # '肌电图检查疼不疼', '肌酶高说明什么': a question about a named examination, nobody's result
     if name == FATIGUE and reading.muscle:
         return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
+    if name == FATIGUE and reading.fatigue and (reading.muscle_disease or reading.fears):
+        return DESCRIBE  # '乏力,怀疑是重症肌无力': a muscle disease feared, not mere tiredness: go through the case
+    # The classifier's question for someone's own weakness or tiredness ('五个月的宝宝…凹下去'): a description,
+    # unless a named disease or the subject itself is asked about.
+    if name in QUESTIONS and reading.topic and (reading.person or reading.age) and kind != "question" and not (
+        reading.term or reading.condition or reading.subject or reading.population
+    ):
+        return DESCRIBE if reading.limb_named or reading.muscle else FATIGUE
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE
@@ -104,14 +115,20 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
     if name in (DESCRIBE, FATIGUE) and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE  # the classifier heard a patient; nothing of weakness, wasting or tiredness is in it
+    if name == FALLBACK and reading.in_scope_signals and reading.particular:
+        return DESCRIBE  # someone's fracture, cast or bed rest ('我妈摔了一下压缩性骨折'): the disuse questions apply
     if name == FALLBACK and reading.medical and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE  # a medical matter, only not this assistant's: say so rather than "I did not understand"
     if name in (DESCRIBE, FALLBACK, FATIGUE) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
         return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
     if name in TOPICS and story.names_other_organ(text) and not (reading.topic or reading.fatigue):
         return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
-    if name in (*QUESTIONS, "faq") and reading.other_complaint and not reading.subject and is_elsewhere(text, reading, entities or []):
-        return OUT_OF_SCOPE  # '肌肉注射和静脉注射哪个好', '抽搐是怎么回事': another medical matter, asked
+    if name in (*QUESTIONS, "faq") and not reading.subject and is_elsewhere(text, reading, entities or []) and (
+        reading.other_complaint or (len(text or "") >= STORY_MIN_CHARS and not set(reading.asks) & OWN_QUESTIONS)
+    ):
+        # '肌肉注射和静脉注射哪个好', or a long story of another matter (a cough, the stomach) that the classifier
+        # took for a question about muscles: out of scope. Which department, will it heal, which tests stay.
+        return OUT_OF_SCOPE
     return None
 
 
