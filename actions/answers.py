@@ -6,6 +6,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.safety import warn_if_it_could_be_urgent
 from triage import conversation, knowledge
 
 
@@ -57,6 +58,7 @@ class ActionExplainCauses(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_causes_overview", **causes_vars())
+        warn_if_it_could_be_urgent(dispatcher, tracker)
         return []
 
 
@@ -70,6 +72,7 @@ class ActionExplainCategory(Action):
             dispatcher.utter_message(response="utter_category_detail", **category_vars(found["id"], found["term"]))
         else:
             dispatcher.utter_message(response="utter_ask_which_category")
+        warn_if_it_could_be_urgent(dispatcher, tracker)
         return []
 
 
@@ -80,6 +83,7 @@ class ActionCareAdvice(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         topic = next(tracker.get_latest_entity_values("care_topic"), None)
         dispatcher.utter_message(response="utter_care", advice="\n".join(knowledge.care_paragraphs(topic)))
+        warn_if_it_could_be_urgent(dispatcher, tracker)
         return []
 
 
@@ -94,10 +98,9 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_faq_answer", answer=conversation.COMPOSED_FAQ[key]())
             if not tracker.active_loop_name:
                 dispatcher.utter_message(response="utter_offer_interview")
-            return []
-        answer = knowledge.faq_answer(key)
-        if answer:
+        elif answer := knowledge.faq_answer(key):
             dispatcher.utter_message(response="utter_faq_answer", answer=answer)
         else:
             dispatcher.utter_message(response="utter_causes_overview", **causes_vars())
+        warn_if_it_could_be_urgent(dispatcher, tracker)
         return []

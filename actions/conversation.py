@@ -6,6 +6,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.safety import warn_if_it_could_be_urgent
 from triage import conversation
 
 
@@ -38,6 +39,7 @@ class ActionAnswerWorry(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text")
         dispatcher.utter_message(response="utter_worry", answer=conversation.worry_answer(text))
+        warn_if_it_could_be_urgent(dispatcher, tracker)
         return [SlotSet("pending_story", text)]
 
 
@@ -49,4 +51,5 @@ class ActionExplainExam(Action):
         dispatcher.utter_message(response="utter_exam", answer=conversation.exam_answer(tracker.latest_message.get("text")))
         if not tracker.active_loop_name:
             dispatcher.utter_message(response="utter_offer_interview")
+        warn_if_it_could_be_urgent(dispatcher, tracker)
         return []

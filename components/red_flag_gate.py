@@ -19,7 +19,8 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
     """The intent to force, or None to keep the classifier's.
 
     Rules fire first and always. The classifier's red_flag is kept as a second net when it is confident,
-    ties something acute (sudden, within hours or days, worsening) to a deficit in one clause, and does not
+    ties something acute (sudden, within hours or days, worsening) to a deficit that is more than tiredness
+    in one clause (today's tiredness gets the red-flag check instead: actions), and does not
     negate a red-flag finding, name one hypothetically, ask about it in general, tell a course of months
     or years or name the cause already (a drug, a diagnosis).
     """
@@ -32,7 +33,7 @@ def decide(text: Optional[Text], intent: Dict[Text, Any], ranking: List[Dict[Tex
         and not red_flags.unaffirmed_mention(text)
         and not red_flags.long_course(text)
         and not red_flags.known_cause(text)
-        and red_flags.acute_deficit(text)
+        and red_flags.acute_deficit(text, specific=True)
         and not textmatch.is_general_question(text or "")
     )
     if trusted:

@@ -4,7 +4,8 @@ Rules live in knowledge/causes.yml. They are written with concepts (`{weak}`, `{
 from `red_flag_concepts`, which may name each other) rather than fixed strings, so one rule covers the many
 ways patients say the same thing. A rule matches when every `all` pattern matches an affirmed clause, every
 `across` pattern matches the whole message (for findings told over two clauses: 昨天还能走,今天站不起来),
-and no `none` pattern occurs anywhere in it (a deficit placed years back is not a new stroke).
+and no `none` pattern occurs anywhere in it (a deficit placed years back is not a new stroke). A `stale` pattern
+(years of it) vetoes too unless a `fresh` one is affirmed (最近, 这两天, 突然: it changed now).
 
 A match is affirmed when its clause does not negate it, does not put it hypothetically before it (如果, 会不会,
 担心, 听说) or after it (……的话), and has none of the rule's `clause_none` patterns (a habitual 经常 喘不上气 is
@@ -37,6 +38,8 @@ class Rule:
     across: Tuple[Pattern, ...]
     none: Tuple[Pattern, ...]
     clause_none: Optional[Pattern]
+    stale: Tuple[Pattern, ...] = ()
+    fresh: Tuple[Pattern, ...] = ()
 
 
 def expand(pattern: Text, concepts: Dict[Text, Text], _seen: Tuple[Text, ...] = ()) -> Text:
@@ -72,6 +75,8 @@ def _compiled(data_id: int) -> Tuple[Tuple[Rule, ...], Dict[Text, Pattern]]:
                 tuple(_compile(p, concepts) for p in rule.get("across") or []),
                 tuple(_compile(p, concepts) for p in rule.get("none") or []),
                 _compile("|".join(f"(?:{p})" for p in clause_none), concepts) if clause_none else None,
+                tuple(_compile(p, concepts) for p in rule.get("stale") or []),
+                tuple(_compile(p, concepts) for p in rule.get("fresh") or []),
             ))
     named = {name: _compile(f"{{{name}}}", concepts) for name in concepts}
     return tuple(compiled), named
@@ -100,13 +105,29 @@ def _affirmed_in(clause: Text, match: re.Match, clause_none: Optional[Pattern]) 
     return not (clause_none and clause_none.search(clause))
 
 
+def _consequence_of_a_condition(previous: Text, clause: Text) -> bool:
+    """A question after a conditional clause speaks of what might happen: 万一哪天又中风,说不出话怎么办."""
+    conditional, asks = concept("conditional"), concept("asks")
+    return bool(previous and conditional and asks and conditional.search(previous) and asks.search(clause))
+
+
+@lru_cache(maxsize=256)
+def _clauses(text: Text) -> Tuple[Text, ...]:
+    """The clauses of one message, split once for all the rules that read it."""
+    return tuple(textmatch.clauses(text))
+
+
 def has_affirmed(text: Text, regex: Pattern, clause_none: Optional[Pattern] = None, statements_only: bool = False) -> bool:
     """Whether `regex` matches some clause of `text` as a report (see the module docstring).
 
     `statements_only` skips clauses that ask (for a message with no person or time in it: 呼吸困难是怎么回事).
     """
-    for clause in textmatch.clauses(text):
+    previous = ""
+    for clause in _clauses(text):
+        previous, before = clause, previous
         if statements_only and textmatch.is_general_question(clause):
+            continue
+        if _consequence_of_a_condition(before, clause):
             continue
         for match in regex.finditer(clause):
             if _affirmed_in(clause, match, clause_none):
@@ -128,6 +149,9 @@ def across_affirmed(text: Text, regex: Pattern, statements_only: bool = False) -
         if statements_only and textmatch.is_general_question(clause):
             continue
         start = match.start() - clause_start
+        before = _clause_around(normalised, clause_start - 1)[0] if clause_start > 0 else ""
+        if _consequence_of_a_condition(before, clause):
+            continue
         if not textmatch.is_negated(clause, start) and not _unreal_before(clause[:start]):
             return True
     return False
@@ -136,9 +160,33 @@ def across_affirmed(text: Text, regex: Pattern, statements_only: bool = False) -
 def _rule_matches(rule: Rule, text: Text, normalised: Text, statements_only: bool) -> bool:
     if any(regex.search(normalised) for regex in rule.none):
         return False
+    if any(regex.search(normalised) for regex in rule.stale) and not any(
+        has_affirmed(text, regex) for regex in rule.fresh
+    ):
+        return False  # told as old (years, a past stroke) and nothing says it changed now
     return all(has_affirmed(text, regex, rule.clause_none, statements_only) for regex in rule.all) and all(
         across_affirmed(text, regex, statements_only) for regex in rule.across
     )
+
+
+def _unmasked(text: Optional[Text]) -> Text:
+    """`text` with the `while_pair` concept's 一边 (一边走一边……: 'while') replaced, so that it is not read as one side."""
+    pair = concept("while_pair")
+    if not text or pair is None:
+        return text or ""
+    return pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
+
+
+@lru_cache(maxsize=4)
+def _cluster_patterns(data_id: int) -> Tuple[Pattern, ...]:
+    data = knowledge.load()
+    concepts = data.get("red_flag_concepts") or {}
+    return tuple(_compile(p, concepts) for p in (data.get("red_flag_screen") or {}).get("cluster", []))
+
+
+def _symptom_cluster(normalised: Text) -> bool:
+    """Whether a message names at least two kinds of finding (`red_flag_screen.cluster`): a person's own symptoms."""
+    return sum(bool(regex.search(normalised)) for regex in _cluster_patterns(id(knowledge.load()))) >= 2
 
 
 def detect(text: Optional[Text]) -> List[RedFlag]:
@@ -146,12 +194,18 @@ def detect(text: Optional[Text]) -> List[RedFlag]:
 
     A message that asks and names no person or time (呼吸困难是怎么回事) is a general question: only its
     clauses that state something count (有痰怎么办,呼吸困难), and none at all when it asks about signs,
-    symptoms or prevention (中风有哪些表现?嘴歪,说话不清: the `textbook` concept).
+    symptoms or prevention (中风有哪些表现?嘴歪,说话不清: the `textbook` concept). A question that names two
+    kinds of finding together (胸闷呼吸困难是怎么回事), or pleads or tells a state just changed (喘不上气了怎么办,
+    急急急), is someone telling their own symptoms, not a general one.
     """
     if not text or not text.strip():
         return []
+    text = _unmasked(text)
     normalised = textmatch.normalise(text)
-    general = textmatch.is_general_question(text)
+    plea = concept("plea")
+    general = textmatch.is_general_question(text) and not _symptom_cluster(normalised) and not (
+        plea and plea.search(normalised)
+    )
     textbook = concept("textbook")
     if general and textbook and textbook.search(normalised):
         return []
@@ -169,6 +223,7 @@ def unaffirmed_mention(text: Optional[Text]) -> bool:
     """
     if not text:
         return False
+    text = _unmasked(text)
     normalised = textmatch.normalise(text)
     for rule in rules():
         for regex in rule.all:
@@ -195,44 +250,86 @@ def known_cause(text: Optional[Text]) -> bool:
     return _search("known_cause", text)
 
 
-def acute_deficit(text: Optional[Text]) -> bool:
+def acute_deficit(text: Optional[Text], specific: bool = False) -> bool:
     """Whether one affirmed clause ties something acute (`acute`) to a deficit (`deficit`): 今天早上整个人没力气.
 
-    The classifier's red_flag is trusted only then: on real patients' messages it says red_flag for a sudden
-    stomach ache with general tiredness, a rash with fever or a drug's side effects far more often than for an
-    emergency no rule foresaw.
+    `specific` asks for a deficit that is more than tiredness (`specific_deficit`: a limb, a task, speech,
+    breathing ...) and an onset rather than a span (`onset_now`: 今天, 突然, not 这几天). The classifier's
+    red_flag is trusted only then: on real patients' messages it says red_flag for a sudden stomach ache with
+    general tiredness, a rash with fever or a drug's side effects far more often than for an emergency no rule
+    foresaw. Plain tiredness come on today still gets the red-flag check (not `specific`).
     """
-    acute, deficit = concept("acute"), concept("deficit")
+    acute = concept("onset_now" if specific else "acute")
+    deficit = concept("specific_deficit" if specific else "deficit")
     if not text or acute is None or deficit is None:
         return False
-    for clause in textmatch.clauses(text):
+    pain_bound = concept("pain_bound")
+    for clause in _clauses(_unmasked(text)):
+        if pain_bound and pain_bound.search(clause):
+            continue  # kept off the feet by pain (脚疼走不了路), not by weakness
         deficits = [m for m in deficit.finditer(clause) if _affirmed_in(clause, m, concept("habitual"))]
-        if deficits and any(_affirmed_in(clause, m, None) for m in acute.finditer(clause)):
+        if deficits and any(_affirmed_in(clause, m, concept("slow")) for m in acute.finditer(clause)):
             return True
     return False
 
 
+@dataclass(frozen=True)
+class ScreenEntry:
+    """One pattern of `red_flag_screen`, with the vetoes a rule may have (a long-known finding needs no check)."""
+
+    pattern: Pattern
+    none: Tuple[Pattern, ...]
+    clause_none: Optional[Pattern]
+    across: bool = False
+
+
 @lru_cache(maxsize=4)
-def _screen_patterns(data_id: int) -> Tuple[Pattern, ...]:
+def _screen_entries(data_id: int) -> Tuple[ScreenEntry, ...]:
     data = knowledge.load()
     concepts = data.get("red_flag_concepts") or {}
-    return tuple(_compile(pattern, concepts) for pattern in (data.get("red_flag_screen") or {}).get("patterns", []))
+    entries = []
+    for raw in (data.get("red_flag_screen") or {}).get("patterns", []):
+        entry = raw if isinstance(raw, dict) else {"pattern": raw}
+        clause_none = entry.get("clause_none") or []
+        entries.append(ScreenEntry(
+            _compile(entry["pattern"], concepts),
+            tuple(_compile(p, concepts) for p in entry.get("none") or []),
+            _compile("|".join(f"(?:{p})" for p in clause_none), concepts) if clause_none else None,
+            bool(entry.get("across")),
+        ))
+    return tuple(entries)
+
+
+def _abrupt_onset(text: Text) -> bool:
+    """An affirmed abrupt onset (`abrupt`: 突然, 刚才) in a message that tells no long course and names no cause."""
+    abrupt = concept("abrupt")
+    return bool(abrupt) and has_affirmed(text, abrupt, concept("habitual")) and not (
+        long_course(text) or known_cause(text) or textmatch.is_general_question(text)
+    )
 
 
 def needs_check(text: Optional[Text], red_flag_confidence: float = 0.0) -> bool:
     """Whether the interview or the fatigue question should open with the red-flag check (`red_flag_screen`).
 
-    Only when no rule fired (a rule sends to 120 at once): the classifier leaned to red_flag, something acute is
-    tied to a deficit, or an affirmed clause names what an emergency could be (breathing, swallowing, speech ...).
+    Only when no rule fired (a rule sends to 120 at once): something acute is tied to a deficit (tiredness
+    too), an affirmed clause names what an emergency could be (breathing, swallowing, speech ...) and is not
+    long known, or the classifier leaned to red_flag on a message that tells an abrupt onset.
     """
     if not text or detect(text):
         return False
+    text = _unmasked(text)
+    if acute_deficit(text) and not _search("positional", text):
+        return True
+    normalised = textmatch.normalise(text)
+    for entry in _screen_entries(id(knowledge.load())):
+        if any(regex.search(normalised) for regex in entry.none):
+            continue
+        if entry.across and across_affirmed(text, entry.pattern):
+            return True
+        if not entry.across and has_affirmed(text, entry.pattern, entry.clause_none):
+            return True
     screen = knowledge.load().get("red_flag_screen") or {}
-    if red_flag_confidence >= float(screen.get("classifier_min", 1.0)):
-        return True
-    if acute_deficit(text):
-        return True
-    return any(has_affirmed(text, regex) for regex in _screen_patterns(id(knowledge.load())))
+    return red_flag_confidence >= float(screen.get("classifier_min", 1.0)) and _abrupt_onset(text)
 
 
 def concept_names(data: Optional[Dict[Text, Any]] = None) -> List[Text]:
