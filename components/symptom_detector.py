@@ -10,9 +10,13 @@
   that the reader cannot place becomes the clarifying question (the muscles, or tiredness?).
 - A fallback (or an unsure off-topic guess) that names symptoms is a patient describing them: long WeChat-style
   descriptions vary more than any training set.
-- An `inform` (a short interview answer) that names no finding at all is a fallback: off-topic fragments such
-  as 北京这周天气 look like short answers to the classifier, and `inform` outside the interview starts it.
-  Inside the interview a fallback is still read as an answer, so nothing is lost there.
+- An interview answer (`inform`, `deny`, `dont_know`, `affirm`) that is not a plain 有 / 没有 / 不知道 is read like
+  any other message: a first message the classifier took for an answer ('腿没力' as deny, '脚气很严重' as inform)
+  is a story, tiredness or out of scope, never the fallback. Inside the interview the form reads any of these
+  intents as an answer (a loop's happy path comes before rules), so only intents that interrupt it (questions,
+  worries) are never forced from an answer.
+- An `inform` that names no finding at all is a fallback: off-topic fragments such as 北京这周天气 look like short
+  answers to the classifier, and `inform` outside the interview starts it.
 """
 from typing import Any, Dict, List, Optional, Text
 
@@ -36,6 +40,9 @@ RED_FLAG = "red_flag"
 OUT_OF_SCOPE = "out_of_scope"
 # Short requests ('帮我看看是什么原因', '我想做个自测') ask for the interview without naming a finding.
 ELSEWHERE_MIN_CHARS = 12
+# A message this long that names nothing in scope is someone's story of another matter, whatever it asks.
+STORY_MIN_CHARS = 30
+OWN_QUESTIONS = frozenset({"department", "prognosis", "exams"})
 OVERRIDABLE = ("nlu_fallback", "out_of_scope")
 # Below this the red-flag gate does not take the classifier's runner-up (its default fallback_threshold).
 RUNNER_UP_MIN_CONFIDENCE = RedFlagGate.get_default_config()["fallback_threshold"]
@@ -43,10 +50,12 @@ RUNNER_UP_MIN_CONFIDENCE = RedFlagGate.get_default_config()["fallback_threshold"
 # 没有 / 不知道, a goodbye, a restart; an `inform` outside the interview starts it anyway), and red_flag
 # belongs to the gate that runs after this component.
 TOPICS = frozenset({
-    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "greet",
+    "faq", "ask_causes", "ask_cause_category", "ask_care", "out_of_scope", "nlu_fallback", "greet", "thanks", "goodbye",
     DESCRIBE, FATIGUE, WORRY, "ask_exam", "bot_challenge",
 })
 _FORCED = {"story": DESCRIBE, "fatigue": FATIGUE, "worry": WORRY}
+# Intents of an answer to the interview's question; read as a first message unless a plain 有 / 没有 / 不知道.
+ANSWERS = frozenset({INFORM, "deny", "dont_know", "affirm"})
 # Intents that answer a question; a question about a kind of patient takes the best-ranked of them.
 QUESTIONS = ("ask_care", "ask_causes", "ask_cause_category", "ask_exam")
 QUESTION_MIN_CONFIDENCE = 0.05
@@ -63,6 +72,8 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     otherwise falls back to the runner-up, which `process` makes this intent instead of a fallback.
     """
     name = intent.get(INTENT_NAME_KEY)
+    if name in ANSWERS:
+        return _answer_intent(name, text, entities or [], ranking or [])
     if name not in TOPICS and name != RED_FLAG:
         return None
     kind = story.handling(text)
@@ -73,10 +84,21 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     if kind == "question" and name in (DESCRIBE, *OVERRIDABLE):
         # The classifier's own question intent if it has one; else the care answer, or the named cause's category.
         return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
-    if name in OVERRIDABLE and conversation.exams_named(text) and story.is_asking(text) and not reading.muscle:
-        return EXAM  # '肌电图检查疼不疼': a question about a named examination
+    if (
+        (name in OVERRIDABLE or (name == DESCRIBE and not reading.particular))
+        and conversation.exams_named(text) and story.is_asking(text) and not reading.muscle
+    ):
+        return EXAM  # '肌电图检查疼不疼', '肌酶高说明什么': a question about a named examination, nobody's result
     if name == FATIGUE and reading.muscle:
         return DESCRIBE  # the classifier heard tiredness; a named limb's weakness is the muscles
+    if name == FATIGUE and reading.fatigue and (reading.muscle_disease or reading.fears):
+        return DESCRIBE  # '乏力,怀疑是重症肌无力': a muscle disease feared, not mere tiredness: go through the case
+    # The classifier's question for someone's own weakness or tiredness ('五个月的宝宝…凹下去'): a description,
+    # unless a named disease or the subject itself is asked about.
+    if name in QUESTIONS and reading.topic and (reading.person or reading.age) and kind != "question" and not (
+        reading.term or reading.condition or reading.subject or reading.population
+    ):
+        return DESCRIBE if reading.limb_named or reading.muscle else FATIGUE
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE
@@ -87,14 +109,55 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         reading.term or reading.muscle_disease or reading.subject
     ):
         return DESCRIBE if reading.limb_named else FATIGUE
-    if name == DESCRIBE and is_elsewhere(text, reading, entities or []):
-        return OUT_OF_SCOPE
+    # A named disease with weakness words, or weakness spoken of as a possibility ('容易引起瘫痪'): a question about
+    # it, answered rather than dodged (the classifier's own question intent when it has one).
+    if name in OVERRIDABLE and reading.mentioned and not story.names_other_organ(text):
+        return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
+    if name in (DESCRIBE, FATIGUE) and is_elsewhere(text, reading, entities or []):
+        return OUT_OF_SCOPE  # the classifier heard a patient; nothing of weakness, wasting or tiredness is in it
+    if name == FALLBACK and reading.in_scope_signals and reading.particular:
+        return DESCRIBE  # someone's fracture, cast or bed rest ('我妈摔了一下压缩性骨折'): the disuse questions apply
     if name == FALLBACK and reading.medical and is_elsewhere(text, reading, entities or []):
         return OUT_OF_SCOPE  # a medical matter, only not this assistant's: say so rather than "I did not understand"
     if name in (DESCRIBE, FALLBACK, FATIGUE) and reading.organ_weak and not (reading.fatigue or reading.general_weak):
         return OUT_OF_SCOPE  # '小便无力': an organ's weakness, not the muscles (the red-flag gate still runs after)
     if name in TOPICS and story.names_other_organ(text) and not (reading.topic or reading.fatigue):
         return OUT_OF_SCOPE  # 脑萎缩, 胃萎缩: not the muscles this assistant knows about
+    if name in (*QUESTIONS, "faq") and not reading.subject and is_elsewhere(text, reading, entities or []) and (
+        reading.other_complaint or (len(text or "") >= STORY_MIN_CHARS and not set(reading.asks) & OWN_QUESTIONS)
+    ):
+        # '肌肉注射和静脉注射哪个好', or a long story of another matter (a cough, the stomach) that the classifier
+        # took for a question about muscles: out of scope. Which department, will it heal, which tests stay.
+        return OUT_OF_SCOPE
+    return None
+
+
+def _answer_intent(
+    intent_name: Text, text: Optional[Text], entities: List[Dict[Text, Any]], ranking: List[Dict[Text, Any]]
+) -> Optional[Text]:
+    """What an answer-like message is when it is more than a plain 有 / 没有 / 不知道: a limb's weakness a
+    description, tiredness the clarifying question, a matter of another kind out of scope. A question only when
+    it asks in so many words ('截瘫的人能用什么辅助走路'): a bare '中风' answers the interview's question about a
+    stroke, and a question intent would interrupt it."""
+    if extraction.answer_kind(text) is not None:
+        return None
+    kind = story.handling(text)
+    reading = story.read(text)
+    asking = story.is_asking(text)
+    if intent_name == INFORM and reading.signals and kind != "fatigue" and not (kind == "question" and asking) and not (
+        reading.other_complaint and is_elsewhere(text, reading, entities)
+    ):
+        return None  # '手脚发麻', '两条腿都细了': answers the interview's question (outside it, `inform` starts it)
+    if kind == "question" and asking:
+        return best_question(ranking) or (EXPLAIN_TERM if reading.term else CARE)
+    if kind == "story" or (reading.muscle and kind != "question"):
+        return DESCRIBE
+    if kind == "fatigue":
+        return FATIGUE
+    if conversation.exams_named(text) and asking:
+        return EXAM  # '肌电图检查痛不痛': a question about a named examination (the form resumes after it)
+    if is_elsewhere(text, reading, entities) and (reading.medical or story.names_other_organ(text)):
+        return OUT_OF_SCOPE
     return None
 
 
@@ -113,9 +176,11 @@ def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Di
     weakness, wasting or tiredness anywhere, or a sign that puts it in scope on its own (肌酶, 骨折, 卧床), does."""
     if reading.mentioned or reading.in_scope_signals or reading.term or reading.condition or reading.wants_interview:
         return False
+    if conversation.exams_named(text):
+        return False  # an examination of the muscles or nerves is this assistant's matter
     if any(e.get("entity") == "symptom_term" for e in entities):
         return False
-    return len(text or "") >= ELSEWHERE_MIN_CHARS or story.names_other_organ(text)
+    return len(text or "") >= ELSEWHERE_MIN_CHARS or story.names_other_organ(text) or reading.medical
 
 
 def findings(text: Optional[Text], entities: List[Dict[Text, Any]]) -> int:

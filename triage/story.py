@@ -17,18 +17,32 @@ WORRY_MAX_FINDINGS = 1
 # Complaints of other organs that make a limb's vague softness part of feeling unwell all over.
 MALAISE_MIN_COMPLAINTS = 2
 _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
-# Questions that ask about a finding as one's own (which department, will it heal, which tests).
-_ASKS_ABOUT_ONESELF = frozenset({"department", "prognosis", "exams"})
+# Questions that ask about a finding as one's own (which department, will it heal, which tests, why, what to do).
+_ASKS_ABOUT_ONESELF = frozenset({"department", "prognosis", "exams", "cause"})
 
 
 def _alternatives(words: List[Text]) -> Text:
     return "(" + "|".join(str(w) for w in words) + ")"
 
 
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+
+
+def _expanded(words: Dict[Text, List[Text]]) -> Dict[Text, List[Text]]:
+    """Word lists with `{concept}` inside an entry replaced by that concept's alternatives (one level: a built
+    pattern such as '{motor_verb}不(起|动|住)' names a list, not another built pattern)."""
+    def expand(value: Text) -> Text:
+        return _PLACEHOLDER.sub(lambda m: _alternatives(words[m.group(1)]) if m.group(1) in words else m.group(0), value)
+    return {name: [expand(str(v)) for v in values] for name, values in words.items()}
+
+
 class _Lexicon:
     """The knowledge file's `story_reader` word lists, compiled into the reader's patterns (once per file)."""
 
     def __init__(self, words: Dict[Text, List[Text]]) -> None:
+        words = dict(words)
+        self.homophones = [(str(typed), str(meant)) for typed, meant in words.pop("homophones", [])]
+        words = _expanded(words)
         alt = {name: _alternatives(values) for name, values in words.items()}
         gap = _CLAUSE_GAP
         self.person = re.compile(alt["person"])
@@ -45,7 +59,12 @@ class _Lexicon:
         # Weak or failing in a named limb: the muscles themselves.
         self.limb_weak = re.compile("(" + self.limb + "|肌肉)" + gap + "{0,8}" + alt["weak"])
         # A named limb that fails (not merely tired or heavy): the muscles even when tiredness words come with it.
-        self.limb_strong_weak = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["strong_weak"])
+        # 肌肉 named as what fails ('肌肉没劲', '腿上肌肉无力') counts too, unless an ache comes first ('肌肉酸痛乏力').
+        self.limb_strong_weak = re.compile(
+            "(" + self.limb + ")" + gap + "{0,6}" + alt["strong_weak"] + "|肌肉[^酸疼痛,，。;；!！?？]{0,3}" + alt["strong_weak"]
+        )
+        # A joint said to be tired is read as aching ('膝盖好累' as '膝盖好酸').
+        self.joint_tired = re.compile(alt["joint"] + "([^,，。;；!！?？、\\s]{0,6}?)" + alt["joint_tired"])
         self.limb_soft = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["soft_weak"])
         # Limbs all together or the whole body: as often tiredness as weakness.
         self.general_weak = re.compile(alt["whole_body"] + gap + "{0,5}" + alt["whole_body_weak"])
@@ -57,8 +76,11 @@ class _Lexicon:
         self.function = re.compile(alt["function"])
         self.paralysis = re.compile(alt["paralysis"])
         self.cranial = re.compile(alt["cranial"])
-        # Nerve signs in a limb: numbness, pins and needles, twitching muscle.
-        self.nerve = re.compile(self.limb + gap + "{0,6}" + alt["limb_nerve"] + "|" + alt["nerve"])
+        # Nerve signs in a limb: numbness, pins and needles, twitching muscle; not a hand numb only from the cold
+        # ('手一冷就麻': the circulation).
+        self.nerve = re.compile(
+            self.limb + "(?![^,，。]{0,4}(冷|凉|冰))" + gap + "{0,6}" + alt["limb_nerve"] + "|" + alt["nerve"]
+        )
         self.bare_numbness = re.compile(alt["bare_numbness"])
         self.cancer = re.compile(alt["cancer"])
         self.lost_weight = re.compile(alt["lost_weight"])
@@ -78,15 +100,18 @@ class _Lexicon:
         self.other_organ = re.compile(
             alt["other_organ"] + "[^,，。]{0,3}萎缩|(?<!肌)萎缩性(?!侧索)|萎缩性?" + alt["other_organ_disease"]
         )
+        self.organ = re.compile(alt["other_organ"])
         self.asks = (
             ("department", re.compile(alt["asks_department"])),
             ("prognosis", re.compile(alt["asks_prognosis"])),
             ("exams", re.compile(alt["asks_exams"])),
+            ("cause", re.compile(alt["asks_cause"])),
         )
         self.asks_term = re.compile(alt["asks_term"])
         self.asks_anything = re.compile(alt["asks_anything"])
         self.wants_interview = re.compile(alt["wants_interview"])
-        self.medical = re.compile(alt["medical"])
+        self.medical = re.compile(alt["medical"] + "|" + alt["other_complaint"])
+        self.other_complaint = re.compile(alt["other_complaint"])
         self.fears = re.compile(alt["fears"])
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
@@ -129,6 +154,7 @@ class Reading:
     other_organ: bool = False  # 萎缩 of another organ named (脑萎缩, 萎缩性胃炎)
     wants_interview: bool = False  # asks to go through their own case ('我想自测一下')
     medical: bool = False  # a medical matter of any kind (a pain, a rash, a medicine, a doctor)
+    other_complaint: bool = False  # a complaint that is not the muscles' strength (a rash, a cramp, a tremor, the cold)
     limb_named: bool = False  # a limb named anywhere (not all four: 四肢, 手脚 read as the whole body)
     general: bool = False  # the question is general ('一般', '通常')
     fears: bool = False  # fears a disease ('担心是渐冻症'): a worry, not a question about it
@@ -171,8 +197,10 @@ class Reading:
     def is_story(self) -> bool:
         """A finding in the muscles told of someone or placed in time, or told with enough detail to be someone's.
         A paralysis named alone ('截瘫病人用什么助行器') is a question's subject unless someone particular has it."""
-        if not self.muscle or (set(self.findings) == {"paralysis"} and not self.particular):
-            return False
+        if not self.muscle or (
+            set(self.findings) == {"paralysis"} and not (self.particular or (self.context and not self.population))
+        ):
+            return False  # '腰椎骨折导致下身瘫痪,打了钢板' is someone's: an event in a life (`context`) with it
         if self.particular:
             return True
         if set(self.asks) & _ASKS_ABOUT_ONESELF and self.limb_named and not self.general:
@@ -236,8 +264,22 @@ def _fatigue_words(text: Text) -> bool:
 
 
 def names_other_organ(text: Optional[Text]) -> bool:
-    """'胃萎缩', '脑萎缩', '萎缩性胃炎': 萎缩 of something that is not a skeletal muscle."""
-    return bool(_lexicon().other_organ.search(text or ""))
+    """'胃萎缩', '脑萎缩', '萎缩性胃炎': 萎缩 of something that is not a skeletal muscle; also 萎缩 asked about
+    an organ named elsewhere in the message ('子宫内膜薄,是萎缩了吗') when no limb, muscle or flesh is named."""
+    lexicon = _lexicon()
+    text = _corrected(textmatch.normalise(text or ""))
+    if lexicon.other_organ.search(text):
+        return True
+    return "萎缩" in text and bool(lexicon.organ.search(text)) and not (
+        re.search(lexicon.limb, lexicon.all_limbs.sub("四肢", text)) or re.search("[肌肉]", text)
+    )
+
+
+def _corrected(text: Text) -> Text:
+    """The text with the pinyin keyboard's same-sound slips in key words put right ('腿没紧' is 腿没劲)."""
+    for typed, meant in _lexicon().homophones:
+        text = text.replace(typed, meant)
+    return text
 
 
 def named_term(text: Optional[Text]) -> Optional[Text]:
@@ -279,10 +321,14 @@ def questions_asked(text: Text, term: Optional[Text]) -> List[Text]:
 def read(text: Optional[Text]) -> Reading:
     """The reading of one message (cached: the NLU component and the actions ask about the same text);
     empty for button payloads."""
-    text = textmatch.normalise(text or "").strip()
+    text = _corrected(textmatch.normalise(text or "").strip())
     if not text or text.startswith("/"):
         return Reading()
     lexicon = _lexicon()
+    other_organ = names_other_organ(text)
+    if other_organ and "萎缩" in text and not lexicon.other_organ.search(text):
+        text = text.replace("萎缩", "")  # '子宫内膜薄,是萎缩了吗': no limb, muscle or flesh for it to be said of
+    text = lexicon.joint_tired.sub(lambda m: m.group(1) + m.group(2) + "酸", text)
     limbs = lexicon.all_limbs.sub("四肢", text)
     findings = []
     for name, regex in (
@@ -336,9 +382,10 @@ def read(text: Optional[Text]) -> Reading:
             or lexicon.condition.search(text) or lexicon.muscle_disease.search(text)
         ),
         subject=bool(lexicon.subject.search(text)),
-        other_organ=bool(lexicon.other_organ.search(text)),
+        other_organ=other_organ,
         wants_interview=bool(lexicon.wants_interview.search(text)),
         medical=bool(lexicon.medical.search(text)),
+        other_complaint=bool(lexicon.other_complaint.search(text)),
         limb_named=bool(re.search(lexicon.limb, limbs)),
         general=bool(lexicon.general.search(text)),
         fears=bool(lexicon.fears.search(text)),
