@@ -83,6 +83,8 @@ EMERGENCIES = [
     ("从楼梯上跌下来以后下半身没知觉", "cord_compression"),
     ("腿突然没劲还尿裤子了", "cord_compression"),
     ("车祸后双腿无力抬不起来", "cord_compression"),
+    ("我爸平时就老摔跤,昨天从床上摔下来以后两条腿没知觉了", "cord_compression"),
+    ("早上在浴室滑倒了,现在两条腿都动不了", "cord_compression"),
     ("车祸后手脚都动不了", "cord_compression"),
     ("腰以下没感觉,尿不出来", "cord_compression"),
     ("腰疼了几天今天两腿没劲大便也解不出来", "cord_compression"),
@@ -1183,6 +1185,11 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "我奶奶老年痴呆,经常不认识人,腿脚也不好",
     "孩子发烧38度,吃了退烧药,现在精神挺好,在看电视",
     "我有肺气肿十年了,平时走路就喘,今天和平时一样",
+    # falls told as a habit are the weakness itself, not an injury to the cord
+    "走道老摔跟头,两条腿没劲",
+    "我妈最近走路老是摔跤,两条腿没劲",
+    "我爸这半年经常跌倒,两条腿没力气",
+    "老人腿脚不好容易摔,双腿发软",
 ]
 
 
