@@ -104,6 +104,10 @@ class ActionBeginInterview(Action):
         dispatcher.utter_message(response=intro)
         if red_flags.needs_check(text, red_flag_confidence(tracker.latest_message)):
             dispatcher.utter_message(response="utter_red_flag_check")
+        elif not from_offer:
+            # Every interview starts with the warning signs and a 120 button: the gate's rules cannot foresee
+            # every wording of an emergency (the offer that led here already showed them).
+            dispatcher.utter_message(response="utter_red_flag_warning")
         prefilled = [SlotSet(k, v) for k, v in conversation.prefill(text).items()] if from_offer else []
         return [ActiveLoop(None), *reset_events(tracker), *clear_pending, *prefilled]
 

@@ -19,14 +19,14 @@ def responses(dispatcher):
 def test_a_story_that_asks_is_answered_first_then_the_interview_starts(dispatcher, domain):
     text = "我老公腰椎手术后在家躺了两个月,腿软站不住,这是废用性萎缩吗?"
     run(triage.ActionBeginInterview(), make_tracker(text, "describe_symptoms"), dispatcher, domain)
-    assert responses(dispatcher) == ["utter_story_term", "utter_interview_intro"]
+    assert responses(dispatcher) == ["utter_story_term", "utter_interview_intro", "utter_red_flag_warning"]
     assert dispatcher.messages[0]["term"] == "废用性萎缩" and dispatcher.messages[0]["name"] == "废用性萎缩"
 
 
 def test_no_promise_of_questions_when_the_result_comes_at_once(dispatcher, domain):
     text = "骨折打了六周石膏拆了以后这条腿细了一圈,膝盖疼不敢动,按着还有点酸痛"
     run(triage.ActionBeginInterview(), make_tracker(text, "describe_symptoms"), dispatcher, domain)
-    assert responses(dispatcher) == ["utter_interview_intro_direct"]
+    assert responses(dispatcher) == ["utter_interview_intro_direct", "utter_red_flag_warning"]
 
 
 def test_a_detail_after_the_result_updates_it_and_keeps_the_answers(dispatcher, domain):

@@ -85,6 +85,13 @@ def test_the_interview_opens_with_the_check_before_the_first_question(dispatcher
     assert names[-1] == "utter_red_flag_check" and names[-2].startswith("utter_interview_intro")
 
 
+def test_an_interview_on_a_plain_story_still_opens_with_the_warning_signs_and_the_120_button(dispatcher, domain):
+    text = "我腿没劲两年了,越来越细"
+    tracker = make_tracker(text, latest_message=_message(text, 0.0))
+    asyncio.run(triage.ActionBeginInterview().run(dispatcher, tracker, domain))
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_interview_intro", "utter_red_flag_warning"]
+
+
 def test_the_classifier_confidence_is_read_from_the_ranking():
     assert safety.red_flag_confidence(_message("x", 0.42)) == pytest.approx(0.42)
     assert safety.red_flag_confidence({"text": "x"}) == 0.0
