@@ -12,20 +12,28 @@ from scripts import eval_real
 real_set = eval_real.real_set
 
 
-@pytest.fixture
-def mirror(tmp_path, monkeypatch):
-    """A bare mirror of a one-file repository 'someone/data', and tests/real pointed at tmp_path/real."""
+def make_mirror(tmp_path, monkeypatch, repo, files):
+    """A bare mirror of a repository `repo` ('owner/name') holding `files` (name: bytes), with REAL_DATA_MIRROR
+    pointed at it; returns the commit."""
     work = tmp_path / "work"
     work.mkdir()
-    (work / "qa.txt").write_bytes("第一行\n我最近两条腿没劲,上楼梯很费力\n".encode("gb18030"))
+    for name, data in files.items():
+        (work / name).write_bytes(data)
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
     subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "qa.txt"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
     subprocess.run([*git, "commit", "-qm", "data"], check=True)
     commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     root = tmp_path / "mirror"
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(root / "someone+data" / "repo")], check=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(root / repo.replace("/", "+") / "repo")], check=True)
     monkeypatch.setenv("REAL_DATA_MIRROR", str(root))
+    return commit
+
+
+@pytest.fixture
+def mirror(tmp_path, monkeypatch):
+    """A bare mirror of a one-file repository 'someone/data', and tests/real pointed at tmp_path/real."""
+    commit = make_mirror(tmp_path, monkeypatch, "someone/data", {"qa.txt": "第一行\n我最近两条腿没劲,上楼梯很费力\n".encode("gb18030")})
     real_dir = tmp_path / "real"
     real_dir.mkdir()
     monkeypatch.setattr(real_set, "REAL_DIR", real_dir)
@@ -125,18 +133,9 @@ def test_a_later_batch_file_joins_its_half_tagged_with_its_batch(mirror):
 
 def test_a_meddialog_description_is_the_patients_own_description(tmp_path, monkeypatch):
     """MedDialog-format files (COVID-Dialogue): the unit is a record's 病情描述 line, without its label."""
-    work = tmp_path / "work"
-    work.mkdir()
     text = ("id=1\nhttps://example.org/1\n\nDescription\n疾病： 咳嗽\n病情描述： 咳嗽三天\n希望获得的帮助： 怎么办\n\n"
             "Dialogue\n病人：\n病情描述：这是对话里的,不算\n\nid=2\n\nDescription\n病情描述： 这两天腿没劲,上楼费力\n")
-    (work / "d.txt").write_text(text, encoding="utf-8")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "d.txt"], check=True)
-    subprocess.run([*git, "commit", "-qm", "data"], check=True)
-    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "someone+dlg" / "repo")], check=True)
-    monkeypatch.setenv("REAL_DATA_MIRROR", str(tmp_path / "m"))
+    commit = make_mirror(tmp_path, monkeypatch, "someone/dlg", {"d.txt": text.encode("utf-8")})
     source = {"repo": "someone/dlg", "path": "d.txt", "commit": commit, "kind": "meddialog_description"}
     try:
         assert real_set.unit({**source, "record": 1}) == "咳嗽三天"
@@ -152,20 +151,13 @@ def test_a_meddialog_description_is_the_patients_own_description(tmp_path, monke
 def test_a_tsv_field_a_tagged_text_and_a_case_description_are_read_whole(tmp_path, monkeypatch):
     """ChineseBLUE (cMedQA, cMedIC: a field of a tab-separated line; cMedQANER: one character per line, texts
     separated by a blank line) and HuatuoGPT's Med-dialog_100 (a MedDialog-CN case's 病情描述 section)."""
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "qa.txt").write_text("0\t第一问\t答一\n1\t腿没劲怎么办\t答二\n", encoding="utf-8")
-    (work / "ner.txt").write_text("头 O\n晕 B_symptom\n\n腿 B_body\n  O\n软 B_symptom\n\n", encoding="utf-8")
     cases = [{"id": 7, "medical_case": "疾病：\n乏力\n病情描述： \n这半个月很累\n没力气\n希望获得的帮助：\n挂什么科\n"},
              {"id": 8, "medical_case": "疾病：\n咳嗽\n希望获得的帮助：\n怎么办"}]
-    (work / "cases.json").write_text(json.dumps(cases, ensure_ascii=False), encoding="utf-8")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
-    subprocess.run([*git, "init", "-q"], check=True)
-    subprocess.run([*git, "add", "."], check=True)
-    subprocess.run([*git, "commit", "-qm", "data"], check=True)
-    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(tmp_path / "m" / "someone+blue" / "repo")], check=True)
-    monkeypatch.setenv("REAL_DATA_MIRROR", str(tmp_path / "m"))
+    commit = make_mirror(tmp_path, monkeypatch, "someone/blue", {
+        "qa.txt": "0\t第一问\t答一\n1\t腿没劲怎么办\t答二\n".encode("utf-8"),
+        "ner.txt": "头 O\n晕 B_symptom\n\n腿 B_body\n  O\n软 B_symptom\n\n".encode("utf-8"),
+        "cases.json": json.dumps(cases, ensure_ascii=False).encode("utf-8"),
+    })
     base = {"repo": "someone/blue", "commit": commit}
     try:
         assert real_set.unit({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1}) == "腿没劲怎么办"
