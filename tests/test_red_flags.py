@@ -1204,16 +1204,22 @@ def test_a_negated_general_chronic_past_known_cause_or_hypothetical_message_is_n
     assert red_flags.detect(text) == []
 
 
-@pytest.mark.parametrize("text", [
-    "上周开始胃疼,吃了药也不管用,全身没劲",
-    "孩子前天突然发高烧,身上起了一片红疹子",
-    "女儿去年诊断癫痫,昨天又突然抽了一次,手脚抽搐",
-    "吃了那个药以后头晕手抖,停药两天了还是没劲",
+# The classifier's red_flag alone does not send to 120 when the acute word belongs to something else (a
+# stomach ache, a fever, a drug: the tiredness is not new) or when 这几天 tells how long, not that something
+# came on (`onset_told` False: not even an acute deficit is read).
+@pytest.mark.parametrize("text, onset_told", [
+    ("上周开始胃疼,吃了药也不管用,全身没劲", None),
+    ("孩子前天突然发高烧,身上起了一片红疹子", None),
+    ("女儿去年诊断癫痫,昨天又突然抽了一次,手脚抽搐", None),
+    ("吃了那个药以后头晕手抖,停药两天了还是没劲", None),
+    ("这几天两只脚软软的使不上劲,查了血钾有点低", False),
+    ("这两天胳膊没什么劲,抬久了就酸", False),
 ])
-def test_gate_does_not_trust_a_classifier_red_flag_when_nothing_acute_is_tied_to_a_deficit(text):
-    """The acute word belongs to a stomach ache, a fever or a drug; the tiredness is not new: no 120."""
+def test_gate_does_not_trust_a_classifier_red_flag_without_an_acute_deficit(text, onset_told):
     ranking = [{"name": "red_flag", "confidence": 0.97}, {"name": "describe_symptoms", "confidence": 0.02}]
     assert red_flags.detect(text) == []
+    if onset_told is False:
+        assert not red_flags.acute_deficit(text, specific=True)
     assert decide(text, ranking[0], ranking, CONFIG)["name"] != "red_flag"
 
 
@@ -1221,14 +1227,6 @@ def test_gate_does_not_trust_a_classifier_red_flag_when_nothing_acute_is_tied_to
 def test_gate_keeps_a_classifier_red_flag_that_ties_a_sudden_change_to_a_deficit(text):
     assert red_flags.acute_deficit(text, specific=True)
     assert decide(text, {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
-
-
-@pytest.mark.parametrize("text", ["这几天两只脚软软的使不上劲,查了血钾有点低", "这两天胳膊没什么劲,抬久了就酸"])
-def test_gate_does_not_trust_a_classifier_red_flag_on_a_span_of_days_without_an_onset(text):
-    """这几天 tells how long, not that something came on: the classifier alone does not send it to 120."""
-    ranking = [{"name": "red_flag", "confidence": 0.97}, {"name": "describe_symptoms", "confidence": 0.02}]
-    assert red_flags.detect(text) == [] and not red_flags.acute_deficit(text, specific=True)
-    assert decide(text, ranking[0], ranking, CONFIG)["name"] != "red_flag"
 
 
 @pytest.mark.parametrize("text", [
