@@ -19,6 +19,12 @@ MALAISE_MIN_COMPLAINTS = 2
 _DISEASE_CATEGORIES = ("genetic", "neurogenic", "myopathic")
 # Questions that ask about a finding as one's own (which department, will it heal, which tests, why, what to do).
 _ASKS_ABOUT_ONESELF = frozenset({"department", "prognosis", "exams", "cause"})
+# Ends of a sentence: a baby named in one sentence is not the subject of another's tiredness.
+_SENTENCE_END = re.compile(r"[。!！?？;；\n]")
+# Signals that only speak of the muscles when a limb is named (a numb tongue or face is not the limbs' matter).
+_LIMB_ONLY_SIGNALS = frozenset({"numbness"})
+# What a baby's age says (onset at birth) when the baby is not the one the complaint is told of.
+_BABY_AGE_SIGNALS = frozenset({"onset_birth"})
 
 
 def _alternatives(words: List[Text]) -> Text:
@@ -76,6 +82,7 @@ class _Lexicon:
         self.function = re.compile(alt["function"])
         self.paralysis = re.compile(alt["paralysis"])
         self.cranial = re.compile(alt["cranial"])
+        self.tone = re.compile(alt["tone"])
         # Nerve signs in a limb: numbness, pins and needles, twitching muscle; not a hand numb only from the cold
         # ('手一冷就麻': the circulation).
         self.nerve = re.compile(
@@ -92,6 +99,7 @@ class _Lexicon:
         # The organ right before the weakness word, or with a degree word between ('喉咙很累').
         self.not_muscle = re.compile(alt["not_muscle"] + "部?[很好太特别有点也都老总是]{0,3}$")
         self.hypothetical = re.compile(alt["hypothetical"])
+        self.guess = re.compile(alt["guess"])
         self.muscle_disease = re.compile(alt["muscle_disease"])
         self.condition = re.compile(alt["condition"])
         self.subject = re.compile(alt["subject"])
@@ -106,6 +114,7 @@ class _Lexicon:
             ("prognosis", re.compile(alt["asks_prognosis"])),
             ("exams", re.compile(alt["asks_exams"])),
             ("cause", re.compile(alt["asks_cause"])),
+            ("care", re.compile(alt["asks_care"])),
         )
         self.asks_term = re.compile(alt["asks_term"])
         self.asks_anything = re.compile(alt["asks_anything"])
@@ -140,7 +149,7 @@ class Reading:
     context: bool = False
     time: bool = False  # a moment, a course or a habit: a report, even without a subject
     age: bool = False
-    findings: Tuple[Text, ...] = ()  # limb_weak, wasting, function, nerve, paralysis, floppy: the muscles
+    findings: Tuple[Text, ...] = ()  # limb_weak, wasting, function, nerve, paralysis, cranial, tone, floppy: the muscles
     general_weak: bool = False
     limb_fails: bool = False  # a named limb's weakness in strong words (腿没劲, 胳膊抬不起), not just 腿累
     limb_soft: bool = False  # a named limb gone soft (腿软, 双腿发软)
@@ -217,6 +226,8 @@ class Reading:
             return True
         if self.subject and not (self.particular or self.findings):
             return True
+        if "care" in self.asks and self.in_scope_signals and not (self.topic or self.findings):
+            return True  # '我最近髌骨骨折了,怎么做康复训练': an event in scope told, its care asked, no weakness
         return self.condition and not (self.topic or self.findings)
 
     @property
@@ -242,6 +253,8 @@ def _affirmed(regex: re.Pattern, text: Text, organs: bool = False, hypothetical:
             # '如果腿没劲' is hypothetical; '我腿没劲会不会是渐冻症' reports the finding, then asks.
             if _negated(clause, match.start()) or (not hypothetical and lexicon.hypothetical.search(clause[: match.start()])):
                 continue
+            if lexicon.guess.search(clause[: match.start()]):
+                continue  # '以为是玩累了': a cause once guessed, not a complaint nor a possibility
             if organs and lexicon.not_muscle.search(clause[: match.start()]):
                 continue
             found.append(match)
@@ -257,9 +270,26 @@ def _fatigue_words(text: Text) -> bool:
             inside = any(start <= match.start() < end for start, end in limb_spans)
             if inside or _negated(clause, match.start()) or lexicon.not_muscle.search(clause[: match.start()]):
                 continue
-            if lexicon.hypothetical.search(clause[: match.start()]):
+            if lexicon.hypothetical.search(clause[: match.start()]) or lexicon.guess.search(clause[: match.start()]):
                 continue
             return True
+    return False
+
+
+def _floppy(text: Text) -> bool:
+    """A baby's weakness or tiredness: said in a sentence that names the baby ('宝宝这两天浑身软软的'), or in one
+    that names nobody right after the baby was named ('宝宝八个月了。全身软软的'); a mother's own tiredness with
+    her baby named elsewhere ('我浑身没劲。在哺乳,宝宝七个月') is not the baby's."""
+    lexicon = _lexicon()
+    baby_last = False  # the last person named so far is the baby
+    for sentence in _SENTENCE_END.split(text):
+        weak = bool(_affirmed(lexicon.general_weak, sentence) or _fatigue_words(sentence))
+        babies = [m.start() for m in lexicon.baby.finditer(sentence)]
+        people = [m.start() for m in lexicon.person.finditer(sentence)]
+        if weak and (babies or (baby_last and not people)):
+            return True
+        if people or babies:
+            baby_last = bool(babies) and max(babies) >= max(people or [-1])
     return False
 
 
@@ -331,16 +361,21 @@ def read(text: Optional[Text]) -> Reading:
     text = lexicon.joint_tired.sub(lambda m: m.group(1) + m.group(2) + "酸", text)
     limbs = lexicon.all_limbs.sub("四肢", text)
     findings = []
+    signal_ids = extraction.signal_ids(extraction.extract_signals(text))
     for name, regex in (
         ("limb_weak", lexicon.limb_weak), ("wasting", lexicon.wasting), ("function", lexicon.function), ("nerve", lexicon.nerve),
-        ("paralysis", lexicon.paralysis), ("cranial", lexicon.cranial),
+        ("paralysis", lexicon.paralysis), ("cranial", lexicon.cranial), ("tone", lexicon.tone),
     ):
         if _affirmed(regex, limbs, organs=name == "limb_weak"):
             findings.append(name)
     if "nerve" not in findings and _affirmed(lexicon.bare_numbness, text) and re.search(lexicon.limb, text):
         findings.append("nerve")
-    if lexicon.baby.search(text) and (_affirmed(lexicon.general_weak, limbs) or _fatigue_words(limbs)):
+    if _floppy(limbs):
         findings.append("floppy")
+    elif lexicon.baby.search(text):
+        # A baby named in another sentence than the complaint ('我浑身没劲。还在喂奶,宝宝八个月'): its age is not
+        # the complaint's onset at birth.
+        signal_ids = [s for s in signal_ids if s not in _BABY_AGE_SIGNALS]
     if "wasting" not in findings and (
         _affirmed(lexicon.lost_weight, text) or (lexicon.cancer.search(text) and _affirmed(lexicon.thin, text))
     ):
@@ -354,7 +389,8 @@ def read(text: Optional[Text]) -> Reading:
     fatigue = _fatigue_words(limbs)
     general_weak = bool(_affirmed(lexicon.general_weak, limbs, organs=True))
     topic = bool(findings) or fatigue or general_weak or bool(_affirmed(lexicon.topic, in_scope, organs=True))
-    signal_ids = extraction.signal_ids(extraction.extract_signals(text))
+    limb_named = bool(re.search(lexicon.limb, limbs)) or "四肢" in limbs
+    in_scope_ids = set(signal_ids) if limb_named else set(signal_ids) - _LIMB_ONLY_SIGNALS
     return Reading(
         person=bool(lexicon.person.search(someone)),
         population=population,
@@ -374,7 +410,7 @@ def read(text: Optional[Text]) -> Reading:
         signals=len(signal_ids),
         muscle_signals=len(lexicon.muscle_signals.intersection(signal_ids)),
         finding_signals=len(set(signal_ids) - lexicon.placing_signals),
-        in_scope_signals=len(lexicon.in_scope_signals.intersection(signal_ids)),
+        in_scope_signals=len(lexicon.in_scope_signals.intersection(in_scope_ids)),
         muscle_disease=bool(lexicon.muscle_disease.search(text)),
         # A cause that is a disease, not one that is an event (石膏, 卧床: someone's story).
         condition=bool(
