@@ -85,6 +85,13 @@ STORIES = [
     "车祸伤了坐骨神经,现在脚背翘不起来,走路拖着",
     "胸椎骨折做了手术,下半身没知觉,有什么办法",
     "我两条腿委缩了好几年,现在上楼越来越难",  # a same-sound slip (委 for 萎)
+    # round 3: a limb's nerve injured by name, sensation dulled, abnormal muscle tone: findings, not a question
+    "我爸去年车祸伤了胳膊,医院说是尺神经损伤,想问怎么治",
+    "闺女摔伤了右手,查出来是饶神经受损,该怎么办",      # a same-sound slip (饶 for 桡)
+    "我最近四肢没力气,痛觉也减退了",                      # not tiredness: a nerve sign
+    "我家宝宝八个月,体检说下肢肌张力偏高,让做康复",
+    "宝宝八个月了。全身软软的",                            # the baby is the one the next sentence is about
+    "我想让医生帮我看看腿没劲是怎么回事",                  # a request, not a wish
 ]
 
 # tiredness of the whole person: the clarifying question
@@ -128,6 +135,8 @@ TIREDNESS = [
     "体检说有点贫血,平时就容易累,爬三楼就喘,浑身没力气",
     "最近压力大,整个人很疲惫,干什么都没兴趣",
     "我老是有气无力的,睡多久都睡不醒",
+    # round 3: a mother's own tiredness, her baby named in another sentence
+    "我这几天浑身没劲,老想睡觉。还在喂奶,宝宝快八个月了",
 ]
 
 # a question about a kind of patient, with nobody particular: an answer
@@ -143,6 +152,12 @@ QUESTIONS = [
     "中风后遗症怎么康复锻炼",
     "长期卧床的病人怎么防止肌肉萎缩",
     "请问脊髓性肌萎缩症和进行性肌营养不良有什么区别",
+    # round 3: a disease of the cord or nerves, or low potassium, named without weakness; an event's care asked
+    "我朋友前不久确诊多发性硬化,平时饮食要注意什么",
+    "急性脊髓炎多久能好",
+    "查出来低血钾,吃什么补得快",
+    "我上周脚踝骨折了,打了石膏,要怎么护理",
+    "腰椎压缩性骨折怎样才能好",
 ]
 
 # a disease feared on one finding: a calm answer and the offer
@@ -181,6 +196,10 @@ LEFT_TO_THE_CLASSIFIER = [
     "冬天手一冷就发麻,捂热了就好",
     "做了B超说卵巢偏小,是萎缩了吗",
     "脸上擦了激素膏,皮肤越来越薄,是萎缩吗",
+    # round 3: a cause once guessed is no complaint; a burn that left the lips numb is not the limbs
+    "孩子老说小腿酸,我还以为是跑累了,这是怎么回事",
+    "嘴唇被开水烫麻了怎么办",
+    "想让两条胳膊细一点有什么办法",                        # a change wished for
 ]
 
 
@@ -337,6 +356,17 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("describe_symptoms", "大腿上赘肉多,想瘦腿有什么办法", "out_of_scope"),
     # The classifier heard tiredness in a message with none in it: another complaint, out of scope.
     ("describe_fatigue", "胳膊上脱皮很厉害是怎么回事", "out_of_scope"),
+    # round 3: a guessed cause and a burn are not weakness; a condition or an event's care is answered
+    ("describe_symptoms", "孩子老说小腿酸,我还以为是跑累了,这是怎么回事", "out_of_scope"),
+    ("nlu_fallback", "嘴唇被开水烫麻了怎么办", "out_of_scope"),
+    ("out_of_scope", "查出来低血钾,吃什么补得快", "ask_care"),
+    ("out_of_scope", "我朋友前不久确诊多发性硬化,平时饮食要注意什么", "ask_care"),
+    ("describe_symptoms", "我上周脚踝骨折了,打了石膏,要怎么护理", "ask_care"),
+    ("nlu_fallback", "我最近四肢没力气,痛觉也减退了", "describe_symptoms"),
+    ("describe_symptoms", "想让两条胳膊细一点有什么办法", "out_of_scope"),
+    # weakness only as what may come; an operation alone (手术 is no hand) is not the muscles' matter
+    ("describe_symptoms", "听说腰椎滑脱拖久了可能造成瘫痪,平时要怎么预防", "ask_care"),
+    ("describe_symptoms", "贲门做完手术半个月了,吃东西还是咽不下去", "out_of_scope"),
 ])
 def test_questions_and_unplaced_weakness(intent, text, forced):
     ranking = [{"name": intent, "confidence": 0.5}, {"name": "ask_care", "confidence": 0.2},
