@@ -113,7 +113,7 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
     # it, answered rather than dodged (the classifier's own question intent when it has one).
     if name in OVERRIDABLE and reading.mentioned and not story.names_other_organ(text):
         return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
-    if name == DESCRIBE and reading.mentioned and not (reading.topic or reading.muscle or reading.in_scope_signals):
+    if name == DESCRIBE and reading.mentioned and not (reading.topic or reading.muscle):
         # '听说股骨头坏死容易引起瘫痪,怎样预防': weakness only as what may come, nothing of it told: a question
         return best_question(ranking or []) or (EXPLAIN_TERM if reading.term else CARE)
     if name in (DESCRIBE, FATIGUE) and is_elsewhere(text, reading, entities or []):

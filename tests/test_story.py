@@ -92,6 +92,10 @@ STORIES = [
     "我家宝宝八个月,体检说下肢肌张力偏高,让做康复",
     "宝宝八个月了。全身软软的",                            # the baby is the one the next sentence is about
     "我想让医生帮我看看腿没劲是怎么回事",                  # a request, not a wish
+    "我姐肌萎缩,平时要注意什么",                          # the subject said of someone: her wasting
+    "我爷爷走路总往右边歪",                                # the gait drifts
+    "我老婆左手拿勺子越来越抖还没力气",                    # the limb stays the subject across a few words
+    "我的右腿没有左腿有劲",                                # one limb weaker than the other
 ]
 
 # tiredness of the whole person: the clarifying question
@@ -137,6 +141,7 @@ TIREDNESS = [
     "我老是有气无力的,睡多久都睡不醒",
     # round 3: a mother's own tiredness, her baby named in another sentence
     "我这几天浑身没劲,老想睡觉。还在喂奶,宝宝快八个月了",
+    "脚扭了以后整个人都没劲",                              # the person, not the foot
 ]
 
 # a question about a kind of patient, with nobody particular: an answer

@@ -62,8 +62,10 @@ class _Lexicon:
         self.side = re.compile(alt["side"])
         self.limb = alt["limb_side"] + "?" + alt["limb_measure"] + "?" + alt["limb"]
         self.all_limbs = re.compile(alt["all_limbs"])
-        # Weak or failing in a named limb: the muscles themselves.
-        self.limb_weak = re.compile("(" + self.limb + "|肌肉)" + gap + "{0,8}" + alt["weak"])
+        # Weak or failing in a named limb: the muscles themselves. The limb stays the subject across a few words
+        # ('右手握笔写字越来越抖还没劲'), unless the whole body or the person is named between ('脚崴了整个人没劲').
+        limb_gap = "(?:(?!" + alt["whole_body"] + ")" + gap + "){0,12}"
+        self.limb_weak = re.compile("(" + self.limb + "|肌肉)" + limb_gap + alt["weak"])
         # A named limb that fails (not merely tired or heavy): the muscles even when tiredness words come with it.
         # 肌肉 named as what fails ('肌肉没劲', '腿上肌肉无力') counts too, unless an ache comes first ('肌肉酸痛乏力').
         self.limb_strong_weak = re.compile(
@@ -83,6 +85,7 @@ class _Lexicon:
         self.paralysis = re.compile(alt["paralysis"])
         self.cranial = re.compile(alt["cranial"])
         self.tone = re.compile(alt["tone"])
+        self.owned_wasting = re.compile(alt["owned_wasting"])
         # Nerve signs in a limb: numbness, pins and needles, twitching muscle; not a hand numb only from the cold
         # ('手一冷就麻': the circulation).
         self.nerve = re.compile(
@@ -377,7 +380,7 @@ def read(text: Optional[Text]) -> Reading:
         # the complaint's onset at birth.
         signal_ids = [s for s in signal_ids if s not in _BABY_AGE_SIGNALS]
     if "wasting" not in findings and (
-        _affirmed(lexicon.lost_weight, text) or (lexicon.cancer.search(text) and _affirmed(lexicon.thin, text))
+        _affirmed(lexicon.owned_wasting, text) or _affirmed(lexicon.lost_weight, text) or (lexicon.cancer.search(text) and _affirmed(lexicon.thin, text))
     ):
         findings.append("wasting")
     term = named_term(text)
