@@ -142,6 +142,7 @@ TIREDNESS = [
     # round 3: a mother's own tiredness, her baby named in another sentence
     "我这几天浑身没劲,老想睡觉。还在喂奶,宝宝快八个月了",
     "脚扭了以后整个人都没劲",                              # the person, not the foot
+    "孩子这几天蔫蔫的,饭也不想吃",                          # listless
 ]
 
 # a question about a kind of patient, with nobody particular: an answer
@@ -205,6 +206,7 @@ LEFT_TO_THE_CLASSIFIER = [
     "孩子老说小腿酸,我还以为是跑累了,这是怎么回事",
     "嘴唇被开水烫麻了怎么办",
     "想让两条胳膊细一点有什么办法",                        # a change wished for
+    "膝盖疼,上下楼梯的时候更厉害",                          # a task that worsens a pain does not fail
 ]
 
 
@@ -372,6 +374,9 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # weakness only as what may come; an operation alone (手术 is no hand) is not the muscles' matter
     ("describe_symptoms", "听说腰椎滑脱拖久了可能造成瘫痪,平时要怎么预防", "ask_care"),
     ("describe_symptoms", "贲门做完手术半个月了,吃东西还是咽不下去", "out_of_scope"),
+    # numbness of the skin of the back is not a limb's
+    ("describe_symptoms", "糖尿病好几年了,最近后背有一块皮肤发麻", "out_of_scope"),
+    ("describe_symptoms", "糖尿病好几年了,最近脚底有一块皮肤发麻", "describe_symptoms"),
 ])
 def test_questions_and_unplaced_weakness(intent, text, forced):
     ranking = [{"name": intent, "confidence": 0.5}, {"name": "ask_care", "confidence": 0.2},
