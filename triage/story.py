@@ -116,6 +116,7 @@ class _Lexicon:
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
         self.in_scope_signals = frozenset(words["in_scope_signals"])
+        self.alone_off_topic = frozenset(words["alone_off_topic"])
 
 
 @lru_cache(maxsize=2)
@@ -354,7 +355,7 @@ def read(text: Optional[Text]) -> Reading:
     fatigue = _fatigue_words(limbs)
     general_weak = bool(_affirmed(lexicon.general_weak, limbs, organs=True))
     topic = bool(findings) or fatigue or general_weak or bool(_affirmed(lexicon.topic, in_scope, organs=True))
-    signal_ids = extraction.signal_ids(extraction.extract_signals(text))
+    signal_ids = telling_signals(text)
     return Reading(
         person=bool(lexicon.person.search(someone)),
         population=population,
@@ -393,6 +394,17 @@ def read(text: Optional[Text]) -> Reading:
         term=term,
         asks=tuple(questions_asked(text, term)),
     )
+
+
+def telling_signals(text: Optional[Text]) -> List[Text]:
+    """The interview signals of `text` that tell something of the muscles: a joint's pain or a rash
+    (`alone_off_topic`) only beside a signal that is more than a time or a side (膝盖疼,卧床一个月), not alone
+    or merely placed (左膝盖疼了两个月)."""
+    ids = extraction.signal_ids(extraction.extract_signals(text))
+    lexicon = _lexicon()
+    if any(s not in lexicon.alone_off_topic and s not in lexicon.placing_signals for s in ids):
+        return ids
+    return [s for s in ids if s not in lexicon.alone_off_topic]
 
 
 def handling(text: Optional[Text]) -> Optional[Text]:
