@@ -251,6 +251,10 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # Weakness or tiredness the reader cannot place is never dodged: the clarifying question instead.
     ("nlu_fallback", "干点活就软了,歇歇又好", "describe_fatigue"),
     ("out_of_scope", "吃饭没胃口,人也乏", "describe_fatigue"),
+    # The back and knees sore and soft together (腰膝酸软) name no muscle that fails: tiredness, asked about.
+    ("describe_symptoms", "这半年老觉得腰膝酸软,晚上还尿多", "describe_fatigue"),
+    ("nlu_fallback", "腰酸腿软的,吃点什么好", "describe_fatigue"),
+    ("describe_fatigue", "腰膝酸软,左手连筷子都握不住", "describe_symptoms"),
     # A long message that speaks of weakness in words the reader has no story for is not out of scope.
     ("describe_symptoms", "前几年查出来有冠心病,一直在吃药,就是现在动不动就软了,想问问是怎么回事", None),
     ("describe_symptoms", "前几年查出来有冠心病,一直在吃药,现在偶尔心口发紧,想问问是怎么回事", "out_of_scope"),

@@ -65,6 +65,7 @@ class _Lexicon:
         )
         # A joint said to be tired is read as aching ('膝盖好累' as '膝盖好酸').
         self.joint_tired = re.compile(alt["joint"] + "([^,，。;；!！?？、\\s]{0,6}?)" + alt["joint_tired"])
+        self.back_and_legs_sore = re.compile(alt["back_and_legs_sore"])
         self.limb_soft = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["soft_weak"])
         # Limbs all together or the whole body: as often tiredness as weakness.
         self.general_weak = re.compile(alt["whole_body"] + gap + "{0,5}" + alt["whole_body_weak"])
@@ -330,6 +331,7 @@ def read(text: Optional[Text]) -> Reading:
     if other_organ and "萎缩" in text and not lexicon.other_organ.search(text):
         text = text.replace("萎缩", "")  # '子宫内膜薄,是萎缩了吗': no limb, muscle or flesh for it to be said of
     text = lexicon.joint_tired.sub(lambda m: m.group(1) + m.group(2) + "酸", text)
+    text = lexicon.back_and_legs_sore.sub("乏力", text)  # '腰膝酸软' is tiredness, not a leg that fails
     limbs = lexicon.all_limbs.sub("四肢", text)
     findings = []
     for name, regex in (
