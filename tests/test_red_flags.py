@@ -711,6 +711,9 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("平时爬坡就喘嘴唇都发紫了", "breathing"),
     ("干一点家务就喘,这两天一天比一天厉害", "breathing"),
     ("走路快了就上气不接下气,停下来歇半天也缓不过来", "breathing"),
+    # All four limbs weaker by the hour (not the whole body over days: tiredness).
+    ("我妈这三四个小时手脚越来越没力气", "rapid_progression"),
+    ("才一上午,胳膊和腿越来越软", "rapid_progression"),
 ]
 
 # Messages that share words with an emergency but are not one: chronic or habitual, placed in the past,
@@ -720,6 +723,8 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",
     "老慢支了,一干活就喘,躺着也喘",
+    "这几天浑身越来越没劲,吃不下饭",
+    "这两年手脚越来越没劲",
     "我经常会喘不上气,好几年了,一累就这样",
     "老是觉得胸闷气短,浑身乏力,月经量一直很多",
     "贫血好几年了,一走快就胸闷气短",
