@@ -16,9 +16,14 @@ def red_flag_confidence(message: Dict[Text, Any]) -> float:
 
 
 def warn_if_it_could_be_urgent(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-    """The warning signs with a 120 button, on replies that do not go on to the interview."""
+    """The warning signs with a 120 button, on replies that do not go on to the interview.
+
+    Wider than the check before an interview: any message that names a warning sign, even as a habit, a known
+    cause or a question (the red-flag gate's vetoes are where emergencies in real words slipped through).
+    """
     message = tracker.latest_message or {}
-    if red_flags.needs_check(message.get("text"), red_flag_confidence(message)):
+    text = message.get("text")
+    if red_flags.needs_check(text, red_flag_confidence(message)) or red_flags.names_warning_sign(text):
         dispatcher.utter_message(response="utter_red_flag_warning")
 
 

@@ -9,6 +9,8 @@ $REAL_DATA_MIRROR), checks every sha1 and writes tests/real/.cache/texts.json (g
 """
 import ast
 import hashlib
+import io
+import pickle
 import re
 import json
 import os
@@ -40,7 +42,10 @@ def mirror_root() -> Path:
 
 
 def git_dir(repo: Text) -> Path:
-    return mirror_root() / repo.replace("/", "+") / "repo"
+    """The mirror's git directory: `repo` itself when bare, else its `.git` (some snapshots come with a work-tree
+    layout, e.g. nlpir2020/MIE-ACL-2020's)."""
+    path = mirror_root() / repo.replace("/", "+") / "repo"
+    return path / ".git" if (path / ".git").is_dir() else path
 
 
 @lru_cache(maxsize=None)
@@ -98,6 +103,19 @@ def _bio_blocks(repo: Text, commit: Text, path: Text) -> List[Text]:
     ]
 
 
+class _DataOnlyUnpickler(pickle.Unpickler):
+    """Unpickles plain data (lists, dicts, strings, numbers) and refuses every global: no code from a fetched file
+    ever runs."""
+
+    def find_class(self, module, name):
+        raise pickle.UnpicklingError(f"refused global {module}.{name}")
+
+
+@lru_cache(maxsize=None)
+def _pickle(repo: Text, commit: Text, path: Text) -> Any:
+    return _DataOnlyUnpickler(io.BytesIO(blob(repo, commit, path))).load()
+
+
 def _case_description(case: Text) -> Text:
     """The patient's 病情描述 section of a MedDialog-CN medical_case (up to the next '<label>：' line)."""
     lines, out, inside = case.split("\n"), [], False
@@ -125,7 +143,11 @@ def unit(source: Dict[Text, Any]) -> Text:
     病情描述 line without its label), `tsv_field` (line `line`, 1-based, of a tab-separated file: field `field`,
     0-based; ChineseBLUE's cMedQA and cMedIC), `bio_text` (text `index`, 0-based, of a one-character-per-line
     tagged file such as ChineseBLUE's cMedQANER), `json_case_description` (item `index` of a JSON list of
-    MedDialog-CN cases, e.g. HuatuoGPT's Med-dialog_100: the 病情描述 section of its `medical_case`).
+    MedDialog-CN cases, e.g. HuatuoGPT's Med-dialog_100: the 病情描述 section of its `medical_case`),
+    `mie_first_turn` (dialogue `index` of a MIE-ACL-2020 JSON file, a list of dialogues each a list of windows:
+    the patient's first turn, i.e. the last utterance of the first window, without its "患者:" label),
+    `meddg_first_turn` (item `index` of a MedDG pickle, a list of {"history": [turns]}, read data-only: its first
+    turn, the patient's, without its "患者：" label).
     """
     repo, commit, path, kind = source["repo"], source["commit"], source["path"], source["kind"]
     if kind == "line":
@@ -154,6 +176,17 @@ def unit(source: Dict[Text, Any]) -> Text:
         return _bio_blocks(repo, commit, path)[source["index"]].strip()
     if kind == "json_case_description":
         return _case_description(_json(repo, commit, path)[source["index"]]["medical_case"]).strip()
+    if kind == "mie_first_turn":
+        turn = _json(repo, commit, path)[source["index"]][0]["utterances"][-1]
+        if not turn.startswith("患者:"):
+            raise KeyError("患者")
+        return turn[len("患者:"):].strip()
+    if kind == "meddg_first_turn":
+        turn = _pickle(repo, commit, path)[source["index"]]["history"][0]
+        label = re.match(r"^患者[:：]", turn)
+        if not label:
+            raise KeyError("患者")
+        return turn[label.end():].strip()
     raise ValueError(f"unknown source kind {kind!r}")
 
 

@@ -174,6 +174,66 @@ def test_a_tsv_field_a_tagged_text_and_a_case_description_are_read_whole(tmp_pat
             cached.cache_clear()
 
 
+def test_a_mie_first_turn_is_the_patients_opening_message(tmp_path, monkeypatch):
+    """MIE-ACL-2020 (a list of dialogues, each a list of windows): the unit is the first window's last utterance,
+    the patient's opening turn, without its label; a dialogue opened by the doctor is refused."""
+    dialogues = [
+        [{"utterances": ["", "", "患者:最近老是没力气"], "label": []},
+         {"utterances": ["", "患者:最近老是没力气", "医生:多久了？"], "label": []}],
+        [{"utterances": ["", "医生:你好"], "label": []}],
+    ]
+    commit = make_mirror(tmp_path, monkeypatch, "someone/mie", {
+        "dev.json": json.dumps(dialogues, ensure_ascii=False).encode("utf-8")})
+    source = {"repo": "someone/mie", "path": "dev.json", "commit": commit, "kind": "mie_first_turn"}
+    try:
+        assert real_set.unit({**source, "index": 0}) == "最近老是没力气"
+        assert real_set.text_of({**source, "index": 0, "span": [2, 4]}) == "老是"
+        with pytest.raises(KeyError):
+            real_set.unit({**source, "index": 1})
+    finally:
+        real_set.blob.cache_clear()
+        real_set._json.cache_clear()
+
+
+def test_a_meddg_first_turn_is_read_from_a_data_only_pickle(tmp_path, monkeypatch):
+    """MedDG pickles (a list of {"history": [turns]}): the unit is the first turn without its "患者：" label; a
+    pickle that would import anything (run code) is refused."""
+    import pickle
+    data = [{"history": ["患者：浑身没劲（女，30岁）", "医生：多久了？"]}, {"history": ["医生：你好"]}]
+    commit = make_mirror(tmp_path, monkeypatch, "someone/meddg", {
+        "test.pk": pickle.dumps(data), "evil.pk": pickle.dumps(Counter(a=1))})
+    source = {"repo": "someone/meddg", "commit": commit, "kind": "meddg_first_turn", "path": "test.pk"}
+    try:
+        assert real_set.unit({**source, "index": 0}) == "浑身没劲（女，30岁）"
+        with pytest.raises(KeyError):
+            real_set.unit({**source, "index": 1})
+        with pytest.raises(pickle.UnpicklingError):
+            real_set.unit({**source, "path": "evil.pk", "index": 0})
+    finally:
+        real_set.blob.cache_clear()
+        real_set._pickle.cache_clear()
+
+
+def test_a_mirror_with_a_work_tree_layout_is_read_from_its_git_directory(tmp_path, monkeypatch):
+    """A snapshot stored as <owner>+<name>/repo/.git (not bare) is read like a bare one."""
+    work = tmp_path / "mirror" / "someone+tree" / "repo"
+    work.mkdir(parents=True)
+    (work / "a.txt").write_bytes("腿软\n".encode("utf-8"))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(work)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "data"], check=True)
+    commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    monkeypatch.setenv("REAL_DATA_MIRROR", str(tmp_path / "mirror"))
+    try:
+        assert real_set.git_dir("someone/tree") == work / ".git"
+        source = {"repo": "someone/tree", "path": "a.txt", "commit": commit, "kind": "line", "line": 1}
+        assert real_set.unit(source) == "腿软"
+    finally:
+        real_set.blob.cache_clear()
+        real_set._lines.cache_clear()
+
+
 # ---------------------------------------------------------------- the independent set (texts inline)
 
 def write_inline(tmp_path, items):

@@ -123,11 +123,12 @@ def test_the_eval_counts_a_missed_emergency_that_was_shown_the_check():
     (conversation_actions.ActionAnswerWorry(), "utter_worry"), (conversation_actions.ActionExplainExam(), "utter_exam"),
 ])
 def test_replies_that_do_not_interview_add_the_warning_only_when_it_could_be_urgent(action, first, dispatcher, domain):
-    urgent = "最近老是胸闷气短,浑身没劲"
-    asyncio.run(action.run(dispatcher, make_tracker(urgent, latest_message=_message(urgent, 0.0)), domain))
-    sent = [m.get("response") for m in dispatcher.messages]
-    assert (sent[0], sent[-1], sent.count("utter_red_flag_warning")) == (first, "utter_red_flag_warning", 1)
-    dispatcher.messages.clear()
+    # needs_check fires on the first; only the wider net (a warning sign named, but long known) on the second
+    for urgent in ("最近老是胸闷气短,浑身没劲", "我爸前年中风,现在说话还是不清楚"):
+        asyncio.run(action.run(dispatcher, make_tracker(urgent, latest_message=_message(urgent, 0.0)), domain))
+        sent = [m.get("response") for m in dispatcher.messages]
+        assert (sent[0], sent[-1], sent.count("utter_red_flag_warning")) == (first, "utter_red_flag_warning", 1)
+        dispatcher.messages.clear()
     plain = "明天北京天气怎么样"
     asyncio.run(action.run(dispatcher, make_tracker(plain, latest_message=_message(plain, 0.0)), domain))
     sent = [m.get("response") for m in dispatcher.messages]

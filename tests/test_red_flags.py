@@ -1268,3 +1268,20 @@ def test_concepts_may_name_concepts_but_not_themselves():
     assert red_flags.expand("{a}", {"a": "x{b}", "b": "y"}) == "(?:x(?:y))"
     with pytest.raises(ValueError):
         red_flags.expand("{a}", {"a": "x{a}"})
+
+
+@pytest.mark.parametrize("text, named", [
+    # the gate's vetoes keep these from 120 and from the check, but a reminder of the signs still belongs on the reply
+    ("哮喘老毛病了,最近总是喘不上气", True),
+    ("会不会是呼吸困难引起的浑身没劲", True),
+    ("我爸前年中风,现在说话还是不清楚,能恢复吗", True),
+    ("胃病好多年,吃饭老是咽不下去", True),
+    # no warning sign named: no reminder (a leg word alone is only the first part of the cord rule)
+    ("腿没劲是怎么回事", False),
+    ("萎缩性胃炎能治好吗", False),
+    ("肌肉萎缩能治好吗", False),
+    ("两条腿发软,走路没劲", False),
+    ("", False),
+])
+def test_a_warning_sign_is_named_even_when_the_gate_vetoes_it(text, named):
+    assert red_flags.names_warning_sign(text) is named

@@ -334,3 +334,21 @@ def needs_check(text: Optional[Text], red_flag_confidence: float = 0.0) -> bool:
 
 def concept_names(data: Optional[Dict[Text, Any]] = None) -> List[Text]:
     return list(((data or knowledge.load()).get("red_flag_concepts") or {}).keys())
+
+
+def names_warning_sign(text: Optional[Text]) -> bool:
+    """Whether the message names what an emergency could be, affirmed or not, old or new (a wider net than `needs_check`).
+
+    For replies that neither interview nor send to 120 (an answer, out of scope, the fallback): there a one-line
+    reminder of the warning signs costs little, and the gate's vetoes (a habit, a known cause, a general question)
+    are exactly where real patients' emergencies slipped through. A rule counts when all its own patterns occur,
+    so a leg word alone (the first part of the cord rule) is not a warning sign.
+    """
+    if not text or not text.strip():
+        return False
+    normalised = textmatch.normalise(_unmasked(text))
+    if any(entry.pattern.search(normalised) for entry in _screen_entries(id(knowledge.load()))):
+        return True
+    return any(
+        all(regex.search(normalised) for regex in (*rule.all, *rule.across)) for rule in rules()
+    )
