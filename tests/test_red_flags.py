@@ -714,6 +714,12 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     # All four limbs weaker by the hour (not the whole body over days: tiredness).
     ("我妈这三四个小时手脚越来越没力气", "rapid_progression"),
     ("才一上午,胳膊和腿越来越软", "rapid_progression"),
+    # A young infant that stops feeding and sleeps on, no fever told (danger signs of a sick young infant).
+    ("闺女刚满月,从早上到现在奶都不吃,总在睡", "floppy_child"),
+    ("我家娃20天大,半天不吃了,蔫蔫的", "floppy_child"),
+    # Chest discomfort, not pain, with an arm that aches or goes weak.
+    ("胸口这里堵得慌,左边胳膊又酸又麻", "chest_pain"),
+    ("心口发紧不舒服,手臂没力气", "chest_pain"),
 ]
 
 # Messages that share words with an emergency but are not one: chronic or habitual, placed in the past,
@@ -725,6 +731,10 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "老慢支了,一干活就喘,躺着也喘",
     "这几天浑身越来越没劲,吃不下饭",
     "这两年手脚越来越没劲",
+    "孩子一岁多了,这两天不爱吃饭,老想睡觉",  # not a young infant
+    "宝宝两个月,能吃能睡,就是吃奶有点少",
+    "胸闷好些年了,胳膊也常常发酸",
+    "肩膀酸疼,胸口有点闷",
     "我经常会喘不上气,好几年了,一累就这样",
     "老是觉得胸闷气短,浑身乏力,月经量一直很多",
     "贫血好几年了,一走快就胸闷气短",
