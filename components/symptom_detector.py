@@ -99,13 +99,6 @@ def story_intent(text: Optional[Text], intent: Dict[Text, Any], entities: Option
         reading.term or reading.condition or reading.subject or reading.population
     ):
         return DESCRIBE if reading.limb_named or reading.muscle else FATIGUE
-    # A limb's weakness stated without asking anything ('肌肉没力气,拿不动东西', typed as the reply to the tiredness
-    # question) is a description, whatever question the classifier heard in it; a subject named as such
-    # ('肌肉无力') may be a bare question and stays the classifier's.
-    if name in (*QUESTIONS, "faq") and reading.muscle and not story.is_asking(text) and not (
-        reading.term or reading.subject or reading.population or reading.condition
-    ):
-        return DESCRIBE
     # Weakness or wasting of a limb is never off-topic, even without a person or a time.
     if name in (*OVERRIDABLE, RED_FLAG) and reading.muscle:
         return DESCRIBE

@@ -286,11 +286,6 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("nlu_fallback", "脚脖子崴了一下,肿得像馒头", "out_of_scope"),
     ("nlu_fallback", "膝盖疼得都不敢下楼梯了", "describe_symptoms"),
     ("out_of_scope", "膝盖疼了大半年,那条腿比另一条细了一圈", "describe_symptoms"),
-    # A limb's weakness stated, not asked ('是肌肉没力气' typed as the reply to the tiredness question).
-    ("ask_causes", "是肌肉本身没劲,胳膊举不高", "describe_symptoms"),
-    ("faq", "主要是腿上没力气,蹲下去起不来", "describe_symptoms"),
-    ("ask_causes", "肌肉无力", None),  # the subject named as such may be a bare question
-    ("faq", "腿没劲的原因有哪些", None),  # asks
     # A limb named elsewhere in it: a description, not the clarifying question.
     ("nlu_fallback", "前天搬东西扭了一下胳膊,现在抬不起来", "describe_symptoms"),
     # Tiredness named as what set something off is not the complaint.
