@@ -389,6 +389,8 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # numbness of the skin of the back is not a limb's
     ("describe_symptoms", "糖尿病好几年了,最近后背有一块皮肤发麻", "out_of_scope"),
     ("describe_symptoms", "糖尿病好几年了,最近脚底有一块皮肤发麻", "describe_symptoms"),
+    # breathing or the heartbeat is a medical matter (the red-flag gate after decides whether it is an emergency)
+    ("nlu_fallback", "呼吸不太顺,一走快就喘", "out_of_scope"),
 ])
 def test_questions_and_unplaced_weakness(intent, text, forced):
     ranking = [{"name": intent, "confidence": 0.5}, {"name": "ask_care", "confidence": 0.2},
