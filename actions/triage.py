@@ -62,11 +62,8 @@ STORY_RESPONSES = {"term": "utter_story_term", "answer": "utter_story_answer"}
 
 
 def story_text(tracker: Tracker) -> Text:
-    """The story to read: the latest message, or the one a button offer (fatigue, worry) was about."""
-    text = tracker.latest_message.get("text") or ""
-    if text.startswith("/") and tracker.get_slot("pending_story"):
-        return tracker.get_slot("pending_story")
-    return text
+    """The story to read: the latest message, with the one a button offer (fatigue, worry) was about."""
+    return conversation.story_after_offer(tracker.get_slot("pending_story"), tracker.latest_message.get("text"))
 
 
 def emergency_payload(facts: Dict[Text, Any], text: Any, flags: List[Any]) -> Dict[Text, Any]:

@@ -169,6 +169,21 @@ def test_fracture_with_bed_rest_is_not_called_a_cast():
     assert "石膏" not in fields["immobilisation"] and "支具" not in fields["immobilisation"]
 
 
+@pytest.mark.parametrize("text, answers, duration, field, shown, not_shown", [
+    # the limb said stays in the summary when the location question got 不知道 or was never asked
+    ("我妈最近胳膊没劲,抬起来费劲", {"location": ["unknown"]}, None, "location", "提到:胳膊", "不清楚"),
+    ("做完手术以后右边大腿细了一圈", {}, None, "location", "局限于一侧或一个肢体(提到:大腿)", "提到:手"),
+    ("感觉身上没劲", {}, None, "location", "未提及", "提到"),
+    # a time told with the onset unknown is shown alone, not as 不清楚 beside it
+    ("这三天小腿发软", {"onset_speed": ["unknown"]}, "三天", "onset", "提到的时间:三天", "不清楚"),
+    ("小时候起腿就没劲", {}, "十年", "onset", "儿童或青少年期起病(提到的时间:十年)", "未提及"),
+])
+def test_the_summary_keeps_the_patients_own_words_for_place_and_time(text, answers, duration, field, shown, not_shown):
+    facts = {**facts_from(text), **answers}
+    fields = summary.summary_fields(facts, {"complaint": text, "duration": duration})
+    assert shown in fields[field] and not_shown not in fields[field]
+
+
 @pytest.mark.parametrize("fact", ["immobilisation", "nutrition"])
 def test_a_plain_yes_to_a_question_with_options_names_none_of_them(fact):
     values = extraction.parse_answer(fact, "有的", "affirm")

@@ -2,6 +2,8 @@
 result, tiredness, worries, examinations, department and prognosis (which response, with which knowledge)."""
 import asyncio
 
+import pytest
+
 from rasa_sdk.events import SlotSet
 
 from actions import answers, conversation, triage
@@ -51,16 +53,22 @@ def test_only_restart_starts_again_after_the_result(dispatcher, domain):
     assert SlotSet("immobilisation", None) in events and SlotSet("result_shown", None) in events
 
 
-def test_tiredness_is_clarified_and_the_message_kept_for_the_interview(dispatcher, domain):
+@pytest.mark.parametrize("reply, complaint", [
+    ("/describe_symptoms", "我爸卧床三个月,腿细了"),  # the button pressed
+    # the button's meaning typed: the story it answers is not lost, nor is what the reply adds
+    ("是肌肉没劲,两条腿都这样", "我爸卧床三个月,腿细了；是肌肉没劲,两条腿都这样"),
+])
+def test_tiredness_is_clarified_and_the_message_kept_for_the_interview(dispatcher, domain, reply, complaint):
     text = "我有乙肝好几年了,这阵子老觉得累,浑身没劲"
     events = run(conversation.ActionClarifyFatigue(), make_tracker(text, "describe_fatigue"), dispatcher, domain)
     assert responses(dispatcher) == ["utter_clarify_fatigue"]
     assert events == [SlotSet("pending_story", text)]
-    button = make_tracker("/describe_symptoms", "describe_symptoms", slots={"pending_story": "我爸卧床三个月,腿细了"})
+    button = make_tracker(reply, "describe_symptoms", slots={"pending_story": "我爸卧床三个月,腿细了"})
     dispatcher.messages.clear()
     events = run(triage.ActionBeginInterview(), button, dispatcher, domain)
     assert SlotSet("immobilisation", ["bed_rest"]) in events and SlotSet("pending_story", None) in events
-    assert SlotSet("complaint", "我爸卧床三个月,腿细了") in events
+    assert SlotSet("complaint", complaint) in events
+    assert "utter_story_answer" not in responses(dispatcher)  # the offer already answered what the story asked
 
 
 def test_mostly_tiredness_gets_general_advice_with_the_red_flags(dispatcher, domain):

@@ -1,4 +1,6 @@
 """The interview's plan: what it takes from each message, what it asks next, when it stops."""
+import pytest
+
 from triage import interview
 from triage.interview import plan_turn
 
@@ -95,3 +97,19 @@ def test_a_red_flag_always_interrupts():
 def test_decisive_early_onset_case_does_not_crash():
     known = facts(onset_age=["onset_birth"], family_history=["family_history"], onset_speed=["progressive"])
     assert interview.choose_next(known, ["onset_age", "family_history", "onset_speed"]) in (None, "associated")
+
+
+@pytest.mark.parametrize("reply, intent, fact, signal", [
+    ("30多岁", "goodbye", "onset_age", "onset_adult"),  # read as 再见 by the classifier: an age all the same
+    ("二十几岁吧", "stop_interview", "onset_age", "onset_adult"),
+    ("右边那条腿", "restart_interview", "location", "one_side"),
+    ("以前打过石膏", "faq", "immobilisation", "cast"),
+])
+def test_a_reply_that_answers_the_pending_question_is_no_interruption(reply, intent, fact, signal):
+    plan = plan_turn(facts(), [fact], fact, reply, intent, True, False, confidence=0.9)
+    assert not plan.reject
+    assert signal in plan.updates[fact]
+
+
+def test_a_question_during_the_interview_still_interrupts_it():
+    assert plan_turn(facts(), ["location"], "location", "肌肉萎缩能治好吗", "faq", True, False, confidence=0.9).reject

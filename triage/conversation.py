@@ -96,6 +96,20 @@ def result_at_once(text: Optional[Text]) -> bool:
     return plan.next_fact is None
 
 
+def story_after_offer(pending: Optional[Text], latest: Optional[Text]) -> Text:
+    """The story an interview reads after a button offer (fatigue, worry) about `pending`.
+
+    A pressed button (/describe_symptoms) adds nothing; a typed reply ("肌肉没力气", "两条腿都这样") joins the
+    story it answers, so that neither is lost.
+    """
+    latest = latest or ""
+    if not pending:
+        return latest
+    if not latest or latest.startswith("/") or latest in pending:
+        return pending
+    return f"{pending}{knowledge.text('detail_separator')}{latest}"
+
+
 def updated_complaint(complaint: Optional[Text], detail: Optional[Text]) -> Optional[Text]:
     """The complaint with a detail added after the result (kept short)."""
     if not detail or detail.startswith("/"):

@@ -60,6 +60,11 @@ def choose_next(facts: Dict[Text, Any], asked: List[Text]) -> Optional[Text]:
     return next((f for f in order if facts.get(f) is None and f not in asked), None)
 
 
+def answers(requested: Optional[Text], text: Optional[Text]) -> bool:
+    """Whether `text` names a finding of the pending question's own fact (a reply, not an interruption)."""
+    return bool(requested and text and extraction.extract_signals(text).get(requested))
+
+
 def plan_turn(
     facts: Dict[Text, Any],
     asked: List[Text],
@@ -81,6 +86,8 @@ def plan_turn(
     if text and text.startswith("/"):
         text = ""  # a button payload such as /describe_symptoms says nothing about symptoms
     interruption = intent in INTERRUPTIONS and (intent == "red_flag" or confidence >= INTERRUPTION_MIN_CONFIDENCE)
+    if interruption and intent != "red_flag" and answers(requested, text):
+        interruption = False  # "30多岁" to the age question is an answer, whatever the classifier made of it
     if requested and interruption and not resumed:
         return TurnPlan(reject=True)
     updates: Dict[Text, Any] = {}

@@ -1,4 +1,5 @@
 """The summary a patient can copy and show a doctor, built from the interview's facts."""
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from triage import extraction, knowledge
@@ -23,20 +24,51 @@ def describe(values: Optional[List[Text]], note: Optional[Text] = None) -> Text:
     return words["unclear"]
 
 
+def parts_said(text: Optional[Text]) -> List[Text]:
+    """The body parts `text` names, once each, in the order said (knowledge `summary_body_parts`)."""
+    found: List[Text] = []
+    for match in _parts_regex().finditer(text or ""):
+        if match.group(0) not in found:
+            found.append(match.group(0))
+    return found
+
+
+def _parts_regex() -> "re.Pattern[str]":
+    return re.compile("|".join(knowledge.load()["summary_body_parts"]))
+
+
+def _location(facts: Dict[Text, Any], notes: Dict[Text, Text], complaint: Optional[Text]) -> Text:
+    described = describe(facts.get("location"), notes.get("location"))
+    parts = knowledge.text("list_separator").join(parts_said(complaint))
+    if not parts:
+        return described
+    signals = knowledge.signals()
+    if any(v in signals for v in facts.get("location") or []):
+        return knowledge.text("summary_parts").format(location=described, parts=parts)
+    return knowledge.text("summary_parts_only").format(parts=parts)
+
+
+def _onset(facts: Dict[Text, Any], duration: Optional[Text]) -> Text:
+    values = (facts.get("onset_age") or []) + (facts.get("onset_speed") or [])
+    if not duration:
+        return describe(values)
+    if not any(v in knowledge.signals() for v in values):
+        return knowledge.text("summary_duration_only").format(duration=duration)
+    return knowledge.text("summary_duration").format(onset=describe(values), duration=duration)
+
+
 def summary_fields(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dict[Text, Text]:
     """Values for the utter_summary template."""
     notes = bookkeeping.get("answer_notes") or {}
     words = knowledge.load()["answer_words"]
-    onset = describe((facts.get("onset_age") or []) + (facts.get("onset_speed") or []))
-    if bookkeeping.get("duration"):
-        onset = knowledge.text("summary_duration").format(onset=onset, duration=bookkeeping["duration"])
+    onset = _onset(facts, bookkeeping.get("duration"))
     unknown_questions = [
         q["label"] for q in knowledge.questions() if extraction.UNKNOWN in (facts.get(q["fact"]) or [])
     ]
     return {
         "complaint": bookkeeping.get("complaint") or words["missing"],
         "onset": onset,
-        "location": describe(facts.get("location"), notes.get("location")),
+        "location": _location(facts, notes, bookkeeping.get("complaint")),
         "associated": describe(facts.get("associated"), notes.get("associated")),
         "immobilisation": describe(facts.get("immobilisation"), notes.get("immobilisation")),
         "nutrition": describe(facts.get("nutrition"), notes.get("nutrition")),
