@@ -35,6 +35,8 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
     close = scoring.close_call(ranked)
     if close:
         response = "utter_triage_close"  # two categories about equally likely: both are named
+    elif not any(cause.raw > 0 for cause in ranked):
+        response = "utter_triage_no_evidence"  # nothing points anywhere: no empty list of directions
     elif scoring.is_uncertain(ranked):
         response = "utter_triage_uncertain"
     else:
