@@ -18,6 +18,10 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
         ("我儿子5岁走路老摔跤", "onset_age", "onset_child"),
         ("从出生就不太会抬头", "onset_age", "onset_birth"),
         ("他舅舅也是这样", "family_history", "family_history"),
+        ("我舅舅也这样,腿越来越细", "family_history", "family_history"),  # compared at once: a second person
+        ("我胳膊没劲好几年了,我父亲以前也是", "family_history", "family_history"),
+        ("三十多岁开始腿没劲", "onset_age", "onset_adult"),
+        ("30多岁", "onset_age", "onset_adult"),
         ("手发麻大鱼际肉少了", "associated", "numbness"),
         ("胳膊上的肉一跳一跳的", "associated", "twitching"),
         ("上楼梯蹲下起来都费劲", "location", "proximal"),
@@ -38,7 +42,9 @@ def test_signal_in_free_text(text, fact, signal):
 
 @pytest.mark.parametrize(
     "text",
-    ["没有麻木", "手脚不麻", "家里没人这样", "没有打过石膏", "会不会遗传给孩子"],
+    ["没有麻木", "手脚不麻", "家里没人这样", "没有打过石膏", "会不会遗传给孩子",
+     # the relative a message opens with is whom it is about: 也 is "again", not a second person
+     "我母亲前年冬天也是两只手没劲,今年又犯了", "爸爸上个月也摔过一次,现在腿软"],
 )
 def test_negated_or_hypothetical_findings_are_not_signals(text):
     found = extraction.extract_signals(text)

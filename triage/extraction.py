@@ -30,21 +30,36 @@ def _signals_in(text: Text, knowledge_id: int) -> Tuple[Tuple[Text, Tuple[Text, 
     """Cached per text and loaded knowledge file: several NLU components and the actions read one message."""
     found: Dict[Text, List[Text]] = {}
     # The same reading as textmatch.has_affirmed, with the clauses split once for all ~50 signals (per message).
-    readable = [_before_wish(clause) for clause in textmatch.clauses(text) if not textmatch.is_hypothetical(clause)]
+    clauses = textmatch.clauses(text)
+    readable = [_before_wish(clause) for clause in clauses if not textmatch.is_hypothetical(clause)]
+    # The opening clause's place in `readable` is the first, unless it was a hypothetical one (then skipped).
+    opening = clauses[0] if clauses and not textmatch.is_hypothetical(clauses[0]) else ""
     runs = _clause_runs(text)
     for signal_id, signal in knowledge.signals().items():
-        if any(_affirmed(readable, pattern) for pattern in signal["patterns"]) or any(
+        skip = _opening_end(opening, signal.get("not_in_opening"))
+        if any(_affirmed(readable, pattern, skip) for pattern in signal["patterns"]) or any(
             _affirmed(runs, pattern) for pattern in signal.get("sentence_patterns", ())
         ):
             found.setdefault(signal["fact"], []).append(signal_id)
     return tuple((fact, tuple(ids)) for fact, ids in found.items())
 
 
-def _affirmed(clauses: List[Text], pattern: Text) -> bool:
+def _affirmed(clauses: List[Text], pattern: Text, skip: int = 0) -> bool:
+    """A match of `pattern` not negated; in the first clause, none that starts before `skip`."""
     regex = textmatch.compile_pattern(pattern)
     return any(
-        not textmatch.is_negated(clause, match.start()) for clause in clauses for match in regex.finditer(clause)
+        not textmatch.is_negated(clause, match.start())
+        for index, clause in enumerate(clauses) for match in regex.finditer(clause)
+        if not (index == 0 and match.start() < skip)
     )
+
+
+def _opening_end(opening: Text, pattern: Optional[Text]) -> int:
+    """Where a signal's `not_in_opening` match (whom the message is about) ends in its opening clause, or 0."""
+    if not pattern:
+        return 0
+    match = textmatch.compile_pattern(pattern).match(opening)
+    return match.end() if match else 0
 
 
 def _clause_runs(text: Text) -> List[Text]:
