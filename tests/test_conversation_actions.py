@@ -57,6 +57,7 @@ def test_only_restart_starts_again_after_the_result(dispatcher, domain):
     ("/describe_symptoms", "我爸卧床三个月,腿细了"),  # the button pressed
     # the button's meaning typed: the story it answers is not lost, nor is what the reply adds
     ("是肌肉没劲,两条腿都这样", "我爸卧床三个月,腿细了；是肌肉没劲,两条腿都这样"),
+    ("说不清", "我爸卧床三个月,腿细了"),  # unsure which: the interview sorts it out, the reply adds nothing
 ])
 def test_tiredness_is_clarified_and_the_message_kept_for_the_interview(dispatcher, domain, reply, complaint):
     text = "我有乙肝好几年了,这阵子老觉得累,浑身没劲"

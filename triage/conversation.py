@@ -105,9 +105,17 @@ def story_after_offer(pending: Optional[Text], latest: Optional[Text]) -> Text:
     latest = latest or ""
     if not pending:
         return latest
-    if not latest or latest.startswith("/") or latest in pending:
+    if not latest or latest.startswith("/") or latest in pending or _bare_answer(latest):
         return pending
     return f"{pending}{knowledge.text('detail_separator')}{latest}"
+
+
+# A reply this short that is only 不知道 / 是 / 没有 adds nothing to the story it answers.
+BARE_ANSWER_MAX_CHARS = 6
+
+
+def _bare_answer(text: Text) -> bool:
+    return len(text) <= BARE_ANSWER_MAX_CHARS and extraction.answer_kind(text) is not None and not extraction.count_signals(text)
 
 
 def updated_complaint(complaint: Optional[Text], detail: Optional[Text]) -> Optional[Text]:
