@@ -89,6 +89,21 @@ def count_signals(text: Optional[Text]) -> int:
     return sum(len(found) for found in extract_signals(text).values())
 
 
+def body_parts(text: Optional[Text]) -> List[Text]:
+    """The body parts `text` names, once each, in the order said (knowledge `body_parts`); negation aside:
+    a limb named is a limb spoken of."""
+    found: List[Text] = []
+    for match in _body_parts_regex(id(knowledge.load())).finditer(textmatch.normalise(text or "")):
+        if match.group(0) not in found:
+            found.append(match.group(0))
+    return found
+
+
+@lru_cache(maxsize=4)
+def _body_parts_regex(knowledge_id: int) -> "re.Pattern[str]":
+    return re.compile("|".join(knowledge.load()["body_parts"]))
+
+
 def extract_duration(text: Optional[Text]) -> Optional[Text]:
     match = _DURATION.search(textmatch.normalise(text or ""))
     return match.group(0) if match else None

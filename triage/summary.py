@@ -1,5 +1,4 @@
 """The summary a patient can copy and show a doctor, built from the interview's facts."""
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from triage import extraction, knowledge
@@ -24,22 +23,9 @@ def describe(values: Optional[List[Text]], note: Optional[Text] = None) -> Text:
     return words["unclear"]
 
 
-def parts_said(text: Optional[Text]) -> List[Text]:
-    """The body parts `text` names, once each, in the order said (knowledge `summary_body_parts`)."""
-    found: List[Text] = []
-    for match in _parts_regex().finditer(text or ""):
-        if match.group(0) not in found:
-            found.append(match.group(0))
-    return found
-
-
-def _parts_regex() -> "re.Pattern[str]":
-    return re.compile("|".join(knowledge.load()["summary_body_parts"]))
-
-
 def _location(facts: Dict[Text, Any], notes: Dict[Text, Text], complaint: Optional[Text]) -> Text:
     described = describe(facts.get("location"), notes.get("location"))
-    parts = knowledge.text("list_separator").join(parts_said(complaint))
+    parts = knowledge.text("list_separator").join(extraction.body_parts(complaint))
     if not parts:
         return described
     signals = knowledge.signals()
