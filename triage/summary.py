@@ -24,14 +24,12 @@ def describe(values: Optional[List[Text]], note: Optional[Text] = None) -> Text:
 
 
 def _location(facts: Dict[Text, Any], notes: Dict[Text, Text], complaint: Optional[Text]) -> Text:
+    """The side and spread found; when none was, the limbs the patient named (not 未提及 beside 腿没劲)."""
     described = describe(facts.get("location"), notes.get("location"))
-    parts = knowledge.text("list_separator").join(extraction.body_parts(complaint))
-    if not parts:
+    if any(v in knowledge.signals() for v in facts.get("location") or []):
         return described
-    signals = knowledge.signals()
-    if any(v in signals for v in facts.get("location") or []):
-        return knowledge.text("summary_parts").format(location=described, parts=parts)
-    return knowledge.text("summary_parts_only").format(parts=parts)
+    parts = knowledge.text("list_separator").join(extraction.body_parts(complaint))
+    return knowledge.text("summary_parts").format(parts=parts) if parts else described
 
 
 def _onset(facts: Dict[Text, Any], duration: Optional[Text]) -> Text:
