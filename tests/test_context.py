@@ -169,6 +169,22 @@ def test_fracture_with_bed_rest_is_not_called_a_cast():
     assert "石膏" not in fields["immobilisation"] and "支具" not in fields["immobilisation"]
 
 
+@pytest.mark.parametrize("text, field, label, words", [
+    # a label naming a class of findings is followed by the words that matched it: the doctor reads what was said
+    ("右膝盖疼了一年多,走路都不敢用力", "immobilisation", "关节炎、关节或肢体疼痛、扭伤", "右膝盖疼了一年多"),
+    ("医生说我这是多发性肌炎,腿越来越没劲", "tests", "提到医生诊断的病名(肌肉疾病类)", "医生说我这是多发性肌炎"),
+    ("去年查出胃癌做了化疗,人瘦了一大圈", "nutrition", "肿瘤或放化疗", "去年查出胃癌做了化疗"),
+])
+def test_a_class_of_findings_is_quoted_as_the_patient_said_it(text, field, label, words):
+    fields = summary.summary_fields(facts_from(text), {"complaint": text})
+    assert f"{label}(原话:{words})" in fields[field]
+
+
+def test_a_finding_that_names_itself_is_not_quoted():
+    fields = summary.summary_fields(facts_from("腿骨折以后在床上躺了两个月"), {"complaint": "腿骨折以后在床上躺了两个月"})
+    assert fields["immobilisation"] == "骨折；卧床或活动很少"
+
+
 @pytest.mark.parametrize("text, answers, duration, field, shown, not_shown", [
     # the limb said stays in the summary when the location question got 不知道 or was never asked
     ("我妈最近胳膊没劲,抬起来费劲", {"location": ["unknown"]}, None, "location", "提到:胳膊", "不清楚"),

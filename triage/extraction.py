@@ -84,6 +84,26 @@ def _before_wish(clause: Text) -> Text:
     return clause[: match.start()] if match else clause
 
 
+# The words a summary quotes for a finding: its clause, cut to this many letters around the match.
+SAID_MAX_CHARS = 16
+
+
+def said(signal_id: Text, text: Optional[Text]) -> Optional[Text]:
+    """The clause of `text` in which `signal_id` is affirmed (cut short around the match), or None."""
+    signal = knowledge.signals().get(signal_id)
+    if not signal or not text:
+        return None
+    for clause in textmatch.clauses(text):
+        if textmatch.is_hypothetical(clause):
+            continue
+        for pattern in signal["patterns"]:
+            for match in textmatch.compile_pattern(pattern).finditer(clause):
+                if not textmatch.is_negated(clause, match.start()):
+                    start = max(0, min(match.start(), len(clause) - SAID_MAX_CHARS))
+                    return clause[start:start + SAID_MAX_CHARS]
+    return None
+
+
 def count_signals(text: Optional[Text]) -> int:
     """How many interview signals `text` affirms."""
     return sum(len(found) for found in extract_signals(text).values())
