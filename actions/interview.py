@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from triage.interview import BOOKKEEPING_SLOTS, facts_order, location_question, plan_turn, resumed
+from triage.interview import BOOKKEEPING_SLOTS, facts_order, location_parts, plan_turn, resumed
 
 
 class ValidateInterviewForm(FormValidationAction):
@@ -56,6 +56,9 @@ class ActionAskLocation(Action):
         return "action_ask_location"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        response, variables = location_question(tracker.get_slot("complaint"))
-        dispatcher.utter_message(response=response, **variables)
+        parts = location_parts(tracker.get_slot("complaint"))
+        if parts:
+            dispatcher.utter_message(response="utter_ask_location_named", parts=parts)
+        else:
+            dispatcher.utter_message(response="utter_ask_location")
         return []

@@ -137,3 +137,10 @@ def test_validation_action_rejects_an_interruption_and_reads_an_answer(dispatche
     events = run(action, make_tracker("小时候就这样", "describe_symptoms", slots=pending), dispatcher, domain)
     assert SlotSet("onset_age", ["onset_child"]) in events
     assert SlotSet("requested_slot", "family_history") in events
+
+
+@pytest.mark.parametrize("complaint, response", [("最近右边胳膊没劲", "utter_ask_location_named"), ("最近总没劲", "utter_ask_location")])
+def test_the_location_question_names_a_limb_that_was_told(dispatcher, domain, complaint, response):
+    run(interview.ActionAskLocation(), make_tracker("", "inform", slots={"complaint": complaint}), dispatcher, domain)
+    assert dispatcher.messages[0]["response"] == response
+    assert domain["responses"][response][0]["buttons"] == domain["responses"]["utter_ask_location"][0]["buttons"]

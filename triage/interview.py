@@ -1,6 +1,6 @@
 """The symptom interview's plan: which fact to ask next and what one message sets."""
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Optional, Text
 
 from triage import extraction, knowledge, scoring
 
@@ -121,13 +121,11 @@ def plan_turn(
     return TurnPlan(updates=updates, next_fact=next_fact)
 
 
-def location_question(complaint: Optional[Text]) -> Tuple[Text, Dict[Text, Text]]:
-    """The response asking where the weakness is, with its variables: when the story named a limb, the question
-    names it and asks only which side and which part (not what was just told)."""
+def location_parts(complaint: Optional[Text]) -> Optional[Text]:
+    """The limbs the story named, for the location question to name them back (not ask what was just told);
+    None when it named none."""
     parts = extraction.body_parts(complaint)
-    if parts:
-        return "utter_ask_location_named", {"parts": knowledge.text("list_separator").join(parts)}
-    return "utter_ask_location", {}
+    return knowledge.text("list_separator").join(parts) if parts else None
 
 
 def resumed(events: List[Dict[Text, Any]]) -> bool:
