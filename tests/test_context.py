@@ -174,6 +174,8 @@ def test_fracture_with_bed_rest_is_not_called_a_cast():
     ("右膝盖疼了一年多,走路都不敢用力", "immobilisation", "关节炎、关节或肢体疼痛、扭伤", "右膝盖疼了一年多"),
     ("医生说我这是多发性肌炎,腿越来越没劲", "tests", "提到医生诊断的病名(肌肉疾病类)", "医生说我这是多发性肌炎"),
     ("去年查出胃癌做了化疗,人瘦了一大圈", "nutrition", "肿瘤或放化疗", "去年查出胃癌做了化疗"),
+    ("病情描述:我妈左边膝关节肿了快两年", "immobilisation", "关节炎、关节或肢体疼痛、扭伤", "我妈左边膝关节肿了快两年"),
+    ("我家老人自从前年冬天摔了一跤以后膝盖疼得厉害", "immobilisation", "关节炎、关节或肢体疼痛、扭伤", "膝盖疼得厉害"),
 ])
 def test_a_class_of_findings_is_quoted_as_the_patient_said_it(text, field, label, words):
     fields = summary.summary_fields(facts_from(text), {"complaint": text})

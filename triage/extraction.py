@@ -99,7 +99,10 @@ def said(signal_id: Text, text: Optional[Text]) -> Optional[Text]:
         for pattern in signal["patterns"]:
             for match in textmatch.compile_pattern(pattern).finditer(clause):
                 if not textmatch.is_negated(clause, match.start()):
-                    start = max(0, min(match.start(), len(clause) - SAID_MAX_CHARS))
+                    # From the clause's start, or after a heading (主要症状:), or from the match when that is far in.
+                    start = max(clause.rfind(":", 0, match.start()), clause.rfind("：", 0, match.start())) + 1
+                    if match.end() - start > SAID_MAX_CHARS:
+                        start = match.start()
                     return clause[start:start + SAID_MAX_CHARS]
     return None
 
