@@ -2,7 +2,7 @@
 ranked from what was said, a summary that states only what the patient said (issue 10)."""
 import pytest
 
-from triage import extraction, knowledge, scoring, summary
+from triage import extraction, knowledge, red_flags, scoring, summary
 from triage.red_flags import RedFlag
 
 
@@ -146,6 +146,23 @@ def test_an_emergency_ranks_the_categories_from_its_red_flags(flag, top):
     assert knowledge.red_flag_weights()[flag]["label"] in ranked[0].reasons
 
 
+@pytest.mark.parametrize("text, top", [
+    ("去年查出来低钾周期性麻痹,今天早上醒来两条腿动不了", "myopathic"),
+    ("血钾3.1,下午突然胳膊腿都抬不动了", "myopathic"),  # the decimal value is read whole
+    ("以前缺钾住过院,这几个小时两条腿越来越没劲,站不起来", "myopathic"),
+    ("今天早上醒来两条腿突然动不了", "neurogenic"),  # no potassium told: the nerves, as before
+])
+def test_low_potassium_makes_acute_paralysis_the_muscles(text, top):
+    flags = red_flags.detect(text)
+    assert flags
+    assert scoring.rank(signals_of(text), red_flags=flags)[0].id == top
+
+
+def test_red_flag_weights_name_known_signals():
+    for entry in knowledge.red_flag_weights().values():
+        assert set(entry.get("when_signals") or {}) <= set(knowledge.signals())
+
+
 def test_every_red_flag_has_weights():
     assert {flag["id"] for flag in knowledge.load()["red_flags"]} <= set(knowledge.red_flag_weights())
 
@@ -171,11 +188,11 @@ def test_fracture_with_bed_rest_is_not_called_a_cast():
 
 @pytest.mark.parametrize("text, field, label, words", [
     # a label naming a class of findings is followed by the words that matched it: the doctor reads what was said
-    ("右膝盖疼了一年多,走路都不敢用力", "immobilisation", "关节炎、关节或肢体疼痛、扭伤", "右膝盖疼了一年多"),
+    ("右膝盖疼了一年多,走路都不敢用力", "immobilisation", "关节炎、关节疼痛或扭伤", "右膝盖疼了一年多"),
     ("医生说我这是多发性肌炎,腿越来越没劲", "tests", "提到医生诊断的病名(肌肉疾病类)", "医生说我这是多发性肌炎"),
     ("去年查出胃癌做了化疗,人瘦了一大圈", "nutrition", "肿瘤或放化疗", "去年查出胃癌做了化疗"),
-    ("病情描述:我妈左边膝关节肿了快两年", "immobilisation", "关节炎、关节或肢体疼痛、扭伤", "我妈左边膝关节肿了快两年"),
-    ("我家老人自从前年冬天摔了一跤以后膝盖疼得厉害", "immobilisation", "关节炎、关节或肢体疼痛、扭伤", "膝盖疼得厉害"),
+    ("病情描述:我妈左边膝关节肿了快两年", "immobilisation", "关节炎、关节疼痛或扭伤", "我妈左边膝关节肿了快两年"),
+    ("我家老人自从前年冬天摔了一跤以后膝盖疼得厉害", "immobilisation", "关节炎、关节疼痛或扭伤", "膝盖疼得厉害"),
 ])
 def test_a_class_of_findings_is_quoted_as_the_patient_said_it(text, field, label, words):
     fields = summary.summary_fields(facts_from(text), {"complaint": text})

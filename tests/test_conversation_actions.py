@@ -90,6 +90,28 @@ def test_tiredness_is_clarified_and_the_message_kept_for_the_interview(dispatche
     assert "utter_story_answer" not in responses(dispatcher)  # the offer already answered what the story asked
 
 
+ASKED = [{"event": "user", "text": "浑身没劲"}, {"event": "action", "name": "action_clarify_fatigue"},
+         {"event": "bot", "text": "..."}, {"event": "action", "name": "action_listen"}]
+
+
+@pytest.mark.parametrize("history, asked_again", [
+    ([], True),  # the first time: the question
+    (ASKED, False),  # the reply to it is still tiredness: it is the answer, not a reason to ask again
+    ([*ASKED, {"event": "user", "text": "不知道"}, {"event": "action", "name": "action_default_fallback"},
+      {"event": "action", "name": "action_listen"}], True),  # something else came between: ask afresh
+])
+def test_the_tiredness_question_is_asked_once(dispatcher, domain, history, asked_again):
+    text = "累,也说不上哪儿没力气"
+    events = [*history, {"event": "user", "text": text}, {"event": "action", "name": "action_extract_slots"}]
+    tracker = make_tracker(text, "describe_fatigue", slots={"pending_story": "浑身没劲"} if history else None,
+                           events=events)
+    result = run(conversation.ActionClarifyFatigue(), tracker, dispatcher, domain)
+    if asked_again:
+        assert responses(dispatcher) == ["utter_clarify_fatigue"] and result == [SlotSet("pending_story", text)]
+    else:
+        assert responses(dispatcher) == ["utter_fatigue_advice"] and result == [SlotSet("pending_story", None)]
+
+
 def test_mostly_tiredness_gets_general_advice_with_the_red_flags(dispatcher, domain):
     run(conversation.ActionFatigueAdvice(), make_tracker("/fatigue_tiredness", "fatigue_tiredness"), dispatcher, domain)
     message = dispatcher.messages[0]
