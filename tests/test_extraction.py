@@ -34,6 +34,8 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
         ("肌电图说是神经源性损害", "known_tests", "emg_neurogenic"),
         ("查了肌酸激酶很高", "known_tests", "ck_high"),
         ("越来越没劲了", "onset_speed", "progressive"),
+        ("我爸双胳膊都抬不高了", "location", "symmetric"),  # a pair of limbs however it is counted
+        ("两小腿又酸又软", "location", "symmetric"),
         ("近三天小腿发软", "onset_speed", "onset_acute"),  # a course counted in days, however written
         ("两天前开始胳膊抬不起来", "onset_speed", "onset_acute"),
     ],
