@@ -123,3 +123,14 @@ def test_a_question_during_the_interview_still_interrupts_it():
 ])
 def test_the_location_question_names_the_limb_the_story_told(complaint, parts):
     assert interview.location_parts(complaint) == parts
+
+
+@pytest.mark.parametrize("text, complaint", [
+    # a title pasted again as the question: the doctor reads it once
+    ("孩子走路老摔跤是怎么回事,孩子走路老摔跤是怎么回事,三岁了,腿好像没劲", "孩子走路老摔跤是怎么回事,三岁了,腿好像没劲"),
+    ("腿没劲,腿没劲", "腿没劲,腿没劲"),  # too short to be a pasted passage
+    ("我妈妈胳膊越来越细", "我妈妈胳膊越来越细"),
+])
+def test_the_complaint_keeps_a_repeated_passage_once(text, complaint):
+    plan = plan_turn(facts(), [], None, text, "describe_symptoms", True, True)
+    assert plan.updates["complaint"] == complaint

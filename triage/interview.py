@@ -104,7 +104,7 @@ def plan_turn(
                 notes[requested] = (text or "")[:COMPLAINT_MAX_CHARS]
                 updates["answer_notes"] = notes
         if not bookkeeping.get("complaint") and text:
-            updates["complaint"] = text[:COMPLAINT_MAX_CHARS]
+            updates["complaint"] = complaint_of(text)
         if not bookkeeping.get("duration"):
             duration = extraction.extract_duration(text)
             if duration:
@@ -119,6 +119,21 @@ def plan_turn(
     if next_fact:
         updates["asked"] = [*asked, next_fact]
     return TurnPlan(updates=updates, next_fact=next_fact)
+
+
+# A passage said twice in a row (a title pasted again as the question) is kept once in the complaint.
+REPEAT_MIN_CHARS = 8
+
+
+def complaint_of(text: Text) -> Text:
+    """The complaint a doctor reads: the message with a passage repeated at once kept once, cut short."""
+    text = text[: 2 * COMPLAINT_MAX_CHARS]  # bounds the search (once per interview, a few ms at most)
+    for size in range(len(text) // 2, REPEAT_MIN_CHARS - 1, -1):
+        for start in range(0, len(text) - 2 * size + 1):
+            if text[start:start + size] == text[start + size:start + 2 * size]:
+                text = text[:start + size] + text[start + 2 * size:]
+                return complaint_of(text)
+    return text[:COMPLAINT_MAX_CHARS]
 
 
 def location_parts(complaint: Optional[Text]) -> Optional[Text]:
