@@ -30,7 +30,7 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
     signal_ids = extraction.signal_ids(facts)
     ranked = scoring.rank(signal_ids)
     level = scoring.urgency(signal_ids, ranked)
-    dept = scoring.department(ranked)
+    dept = scoring.department(ranked, signal_ids=signal_ids)
     top = knowledge.category(ranked[0].id)
     second = knowledge.category(ranked[1].id)
     close = scoring.close_call(ranked)
@@ -51,7 +51,7 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
             "treatment": top["treatment"],
             "second_category": second["name"],
             "second_mechanism": second["mechanism"],
-            "second_department": second["department"],
+            "second_department": knowledge.category_department(ranked[1].id, signal_ids),
             "care": "\n".join(knowledge.care_paragraphs("exercise" if ranked[0].id == "disuse" else None)),
             "department": dept,
             "urgency": knowledge.load()["urgency"][level],

@@ -2,7 +2,7 @@
 ranked from what was said, a summary that states only what the patient said (issue 10)."""
 import pytest
 
-from triage import extraction, knowledge, red_flags, scoring, summary
+from triage import conversation, extraction, knowledge, red_flags, scoring, summary
 from triage.red_flags import RedFlag
 
 
@@ -170,6 +170,23 @@ def test_every_red_flag_has_weights():
 def test_departments_come_from_the_knowledge_file():
     assert scoring.department(scoring.rank([]), ["stroke"]) == knowledge.load()["departments"]["emergency"]
     assert scoring.department(scoring.rank([])) == knowledge.load()["departments"]["uncertain"]
+
+
+@pytest.mark.parametrize("text, department", [
+    # the orthopaedic follow-up only after a fracture, a cast or an operation
+    ("骨折以后打了两个月石膏,拆了腿细了一圈", "康复医学科(骨折术后可同时在骨科复查)"),
+    ("住院躺了一个多月,现在腿细了没劲", "康复医学科"),
+    # the surgical clinics for a nerve only with an injury, a spine or a trapped nerve
+    ("腰椎间盘突出压着神经,左脚背发麻抬不起来", "神经内科(外伤或压迫性神经病可看骨科、手外科或神经外科)"),
+    ("糖尿病十年了,两只脚发麻没劲", "神经内科"),
+])
+def test_the_department_advice_fits_what_was_said(text, department):
+    said = extraction.signal_ids(facts_from(text))
+    assert scoring.department(scoring.rank(said), signal_ids=said) == department
+
+
+def test_the_general_department_answer_keeps_every_clinic():
+    assert "骨折术后可同时在骨科复查" in conversation.department_answer()
 
 
 # --- the summary states only what the patient said ---

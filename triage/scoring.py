@@ -127,12 +127,14 @@ def urgency(signal_ids: Iterable[Text], ranked: List[CauseScore], red_flags: Ite
     return ROUTINE
 
 
-def department(ranked: List[CauseScore], red_flags: Iterable[Any] = ()) -> Text:
+def department(ranked: List[CauseScore], red_flags: Iterable[Any] = (), signal_ids: Iterable[Text] = ()) -> Text:
+    """Where to go: the emergency department, neurology when too little is known, else the leading category's
+    department with the notes that fit what was said (knowledge.category_department)."""
     if list(red_flags):
         return knowledge.department("emergency")
     if is_uncertain(ranked) and ranked[0].raw < knowledge.scoring()["min_evidence"]:
         return knowledge.department("uncertain")
-    return knowledge.category(ranked[0].id)["department"]
+    return knowledge.category_department(ranked[0].id, signal_ids)
 
 
 def payload(ranked: List[CauseScore], urgency_level: Text, dept: Text, red_flags: Iterable[Any] = ()) -> Dict[Text, Any]:
