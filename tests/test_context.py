@@ -128,6 +128,21 @@ def test_late_onset_rule_is_off_with_a_family_history():
     assert ranked["genetic"].raw == pytest.approx(sum(weights))  # no late-onset factor
 
 
+@pytest.mark.parametrize("text, applies", [
+    # weakness of days or weeks: the slow inherited atrophies are not the first thought, even in a child
+    ("我儿子四岁,腿瘸了十几天了", True),
+    ("孩子六岁,感冒以后这两天走路没劲", True),
+    ("孩子六岁,这两天走路没劲,他舅舅小时候也这样", False),  # a family history keeps the inherited cause
+    ("女儿七岁,这两年跑步越来越慢", False),  # a course of years
+])
+def test_a_recent_onset_makes_an_inherited_cause_less_likely(text, applies):
+    said = signals_of(text)
+    ranked = {s.id: s for s in scoring.rank(said)}
+    label = knowledge.scoring()["recent_onset"]["label"]
+    assert bool(scoring.recent_onset(said)) == applies
+    assert (label in ranked["genetic"].reasons) == applies
+
+
 def test_late_onset_is_read_from_the_text():
     assert "onset_after_40" in signals_of("我五十多岁开始两条腿没劲,越来越重")
     assert scoring.late_onset(signals_of("七十多岁的老人,这半年腿越来越没劲"))
