@@ -36,6 +36,7 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
         ("越来越没劲了", "onset_speed", "progressive"),
         ("我爸双胳膊都抬不高了", "location", "symmetric"),  # a pair of limbs however it is counted
         ("两小腿又酸又软", "location", "symmetric"),
+        ("腿没劲两个月了", "onset_speed", "onset_gradual"),
         ("近三天小腿发软", "onset_speed", "onset_acute"),  # a course counted in days, however written
         ("两天前开始胳膊抬不起来", "onset_speed", "onset_acute"),
     ],
@@ -162,3 +163,13 @@ def test_a_decimal_point_does_not_cut_a_clause(text, kept):
 def test_a_potassium_value_is_read_whole_with_its_decimals(text, low):
     """'血钾3.2' is one value under 3.5 (low), '血钾4.2' is not read as '血钾4' and '2'."""
     assert ("hypokalaemia" in extraction.extract_signals(text).get("known_tests", [])) == low
+
+
+@pytest.mark.parametrize("text, duration", [
+    ("腿没劲两个月了", "两个月"),
+    ("宝宝一岁三个月了还不会走", None),  # a child's age in months is no course
+    ("医生问了半天也没说清楚,腿还是软", None),  # 半天: "for ages"
+])
+def test_a_course_of_time_is_not_an_age_nor_an_idiom(text, duration):
+    assert extraction.extract_duration(text) == duration
+    assert "onset_gradual" not in (extraction.extract_signals(text).get("onset_speed") or []) or duration

@@ -15,7 +15,8 @@ _AFFIRM = re.compile(r"^(有|是|对|嗯|有的|是的|对的|有啊|有过|是�
 _WISH = re.compile(r"(想让|想要|想把|希望|怎样才能|怎么才能|如何才能|怎么能|怎样能|怎么样才能)")
 # Sentence ends: a signal's `sentence_patterns` may span the clauses of one sentence (肩膀疼,抬不起来).
 _SENTENCE_SPLIT = re.compile(r"(?:[。;；!！?？\n\r…]|(?<!\d)\.|\.(?!\d))+")  # not a decimal point (textmatch)
-_DURATION = re.compile(r"([0-9一二两三四五六七八九十半几]+)(个)?(小时|天|周|星期|礼拜|个月|月|年)")
+# A course of time: not a child's age in months (一岁三个月) nor the idiom 半天 (问了半天: "for ages").
+_DURATION = re.compile(r"(?<![岁0-9一二两三四五六七八九十半几])(?!半天)([0-9一二两三四五六七八九十半几]+)(个)?(小时|天|周|星期|礼拜|个月|月|年)")
 
 
 def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
@@ -99,11 +100,13 @@ def said(signal_id: Text, text: Optional[Text]) -> Optional[Text]:
         for pattern in signal["patterns"]:
             for match in textmatch.compile_pattern(pattern).finditer(clause):
                 if not textmatch.is_negated(clause, match.start()):
-                    # From the clause's start, or after a heading (主要症状:), or from the match when that is far in.
+                    # From the clause's start, or after a heading (主要症状:), or from the match when that is far
+                    # in; to the clause's end when short, else to the match's end (no word cut in two).
                     start = max(clause.rfind(":", 0, match.start()), clause.rfind("：", 0, match.start())) + 1
                     if match.end() - start > SAID_MAX_CHARS:
                         start = match.start()
-                    return clause[start:start + SAID_MAX_CHARS]
+                    end = len(clause) if len(clause) - start <= SAID_MAX_CHARS else match.end()
+                    return clause[start:end]
     return None
 
 
