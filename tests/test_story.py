@@ -96,6 +96,8 @@ STORIES = [
     "我爷爷走路总往右边歪",                                # the gait drifts
     "我老婆左手拿勺子越来越抖还没力气",                    # the limb stays the subject across a few words
     "我的右腿没有左腿有劲",                                # one limb weaker than the other
+    "我外婆这两年胳膊上的肉越来越少",                      # the flesh getting less
+    "早产的宝宝快两岁了,走路总是脚尖着地",                # walking on tiptoe
 ]
 
 # tiredness of the whole person: the clarifying question
