@@ -98,6 +98,7 @@ STORIES = [
     "我的右腿没有左腿有劲",                                # one limb weaker than the other
     "我外婆这两年胳膊上的肉越来越少",                      # the flesh getting less
     "早产的宝宝快两岁了,走路总是脚尖着地",                # walking on tiptoe
+    "我爸这半年走路大不如前了",                            # slower than it was
 ]
 
 # tiredness of the whole person: the clarifying question
@@ -393,6 +394,9 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("describe_symptoms", "糖尿病好几年了,最近脚底有一块皮肤发麻", "describe_symptoms"),
     # breathing or the heartbeat is a medical matter (the red-flag gate after decides whether it is an emergency)
     ("nlu_fallback", "呼吸不太顺,一走快就喘", "out_of_scope"),
+    # walking in a dialect word, muscle going slack: a limb's finding, never dodged
+    ("nlu_fallback", "走道老是打晃", "describe_symptoms"),
+    ("out_of_scope", "大腿上的肌肉越来越松", "describe_symptoms"),
 ])
 def test_questions_and_unplaced_weakness(intent, text, forced):
     ranking = [{"name": intent, "confidence": 0.5}, {"name": "ask_care", "confidence": 0.2},
