@@ -226,6 +226,13 @@ def test_gate_does_not_trust_a_classifier_red_flag_on_a_course_of_months():
     assert decide(text, ranking[0], ranking, CONFIG)["name"] == "describe_symptoms"
 
 
+def test_rules_of_two_signs_need_two_different_ones():
+    rule = next(rule for rule in red_flags.rules() if rule.two_of)
+    assert len(rule.two_of) >= 2
+    assert not red_flags.detect("宝宝哭声小,哭声很弱")          # one sign told twice
+    assert red_flags.detect("宝宝哭声小,全身软软的")             # two different signs
+
+
 def test_unknown_concept_in_a_rule_fails_loudly():
     with pytest.raises(ValueError):
         red_flags.expand("{no_such_concept}没劲", {"weak": "没劲"})
@@ -705,11 +712,61 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("我突然胸口发紧发疼,疼到左边胳膊,一身冷汗", "chest_pain"),
     ("我爸今天开始两边眼皮都耷拉下来,看东西重影,说话声音很小", "vision_weakness"),
     ("我婆婆刚才右手右脚突然没劲,十多分钟以后自己好了", "stroke"),
+    # Round 3b (gate3): kinds from real batches b5/b6, in our own words.
+    # a baby with two different signs of serious illness, fever or not
+    ("宝宝吃奶呛,哭声小,全身软软的", "floppy_child"),
+    ("宝宝四十天,今天一整天奶都不喝,老是睡", "floppy_child"),
+    ("孩子出生二十天,吸奶没劲,哭声很弱", "floppy_child"),
+    ("宝宝三个月,反应差,不吃奶", "floppy_child"),
+    # pulmonary oedema, breathing told as severe (also asked as "is it worse?"), an asthma attack told as severe
+    ("我爸心衰,今天咳出粉红色泡沫样的痰", "breathing"),
+    ("心衰好几年了,咳粉红色泡沫痰,是不是病情加重了吗", "breathing"),
+    ("走路喘气比较厉害,心跳快", "breathing"),
+    ("胸口憋得受不了", "breathing"),
+    ("哮喘犯了,喘得厉害", "breathing"),
+    # chest discomfort (not only pain) with an arm, the jaw or a cold sweat
+    ("突然胸口闷得难受,左胳膊发麻没劲", "chest_pain"),
+    ("昨晚开始胸口压着一样不舒服,下巴也酸", "chest_pain"),
+    ("胸闷,出冷汗,浑身没力气", "chest_pain"),
+    # slowed responses with weakness, acute or after an infection; a faint today
+    ("这两天我爸反应迟钝,手没劲", "confusion"),
+    ("吐了两天以后人反应变慢了,四肢没劲", "confusion"),
+    ("今天上午突然晕厥,醒来浑身没劲", "confusion"),
+    ("老人近两日精神差,嗜睡,叫醒后又睡,四肢无力", "confusion"),
+    # weak and feeling lost after an infection; a week's 逐渐加重 after a cold
+    ("拉肚子以后手脚没劲,温度觉也减退了", "rapid_progression"),
+    ("感冒一周后出现四肢麻木无力,逐渐加重", "rapid_progression"),
+    # a limb that is no longer deft, since yesterday or suddenly (the clinical 活动不利 too)
+    ("老人家昨天开始左手不灵活,拿东西老掉", "stroke"),
+    ("患者男,65岁,突发左侧肢体活动不利2小时", "stroke"),
+    ("奶奶一侧手脚活动不灵活,今天早上发现的", "stroke"),
 ]
 
 # Messages that share words with an emergency but are not one: chronic or habitual, placed in the past,
 # with a known cause outside the muscles and nerves, hypothetical, negated, or a general question.
 NOT_EMERGENCIES_SHARING_WORDS = [
+    # Round 3b (gate3): near misses of the new rules.
+    "宝宝感冒了不怎么吃奶,精神还可以",            # one mild sign, a well baby
+    "宝宝六个月,这两天不吃奶,哭闹",               # one sign
+    "宝宝从小就软软的,不怎么哭,抬头晚",           # since birth: the interview's
+    "新生儿生下来就哭声小,全身软",
+    "胃不舒服,胸口闷,胳膊酸,天天对着电脑",       # a daily habit
+    "这半年经常胸闷,肩膀胳膊酸痛",
+    "心口烧得难受,反酸,想吐",                    # heartburn
+    "胸口闷,出了点汗,更年期",
+    "晚上睡觉打呼噜,有呼吸暂停",                  # sleep apnoea
+    "有晕厥感,头晕乏力",                          # a near-faint
+    "三个月前有一次晕厥,住院查了没事,现在偶尔头晕",
+    "晕厥过一次,三年前,现在好了",
+    "咳嗽咳得厉害,有白色泡沫痰",                  # white froth: bronchitis, not oedema
+    "跑完步喘得厉害",                             # exertion
+    "老人反应慢,腿脚没劲好几年了",                # slowed for years
+    "孩子反应有点慢,走路不稳,从小就这样",
+    "打疫苗以后反应比较大,浑身没劲",               # a vaccine's reaction is not slowed responses
+    "感冒后浑身乏力,慢慢好转",
+    "三年前感冒后手脚麻木无力,逐渐加重,现在走路不稳",
+    "小时候手不灵活,写字慢",
+    "这几年左手不灵活",
     "我经常会喘不上气,好几年了,一累就这样",
     "老是觉得胸闷气短,浑身乏力,月经量一直很多",
     "贫血好几年了,一走快就胸闷气短",
