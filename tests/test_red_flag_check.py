@@ -51,6 +51,7 @@ def test_messages_that_could_hide_an_emergency_get_the_check(text):
     "三年前先是腿没劲后来手也没劲了",                 # legs then arms over years
     "晕厥过一次,三年前,现在好了",                     # a faint years back
     "老人反应慢,腿脚没劲好几年了",                     # slowed for years
+    "一氧化碳中毒后遗症,现在反应迟钝,手也不灵活",      # a poisoning's sequela
     "",
 ])
 def test_plain_chronic_stories_do_not(text):
