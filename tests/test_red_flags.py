@@ -752,6 +752,10 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     # all four limbs gone suddenly, failing outright in the next clause
     ("我手脚突然没有力气了,连拳头都握不紧,早上还好好的", "acute_paralysis"),
     ("我爸刚才整个人不对劲了瘫在地上", "acute_paralysis"),
+    # a newborn feeding less and sleeping more; a feverish child pale and listless; headache, nausea and a failing hand
+    ("新生儿黄疸,今天不怎么吃奶,很能睡", "floppy_child"),
+    ("小孩发烧,嘴唇发白,手脚冰凉,精神很差", "floppy_child"),
+    ("右手时不时拿不住东西,还头疼想吐", "severe_headache"),
 ]
 
 # Messages that share words with an emergency but are not one: chronic or habitual, placed in the past,
@@ -784,6 +788,9 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "胸口疼了十几分钟就好了",
     "胸口疼了半小时,后来自己好了",
     "突然觉得很累,浑身没劲,连楼都爬不动",        # sudden tiredness is the check's
+    "宝宝最近吃奶少,长牙流口水",
+    "孩子发烧,脸色苍白,精神还可以",
+    "偏头痛犯了,恶心,左手有点麻",                  # a known migraine's aura
     "我经常会喘不上气,好几年了,一累就这样",
     "老是觉得胸闷气短,浑身乏力,月经量一直很多",
     "贫血好几年了,一走快就胸闷气短",
