@@ -791,6 +791,9 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "宝宝最近吃奶少,长牙流口水",
     "孩子发烧,脸色苍白,精神还可以",
     "偏头痛犯了,恶心,左手有点麻",                  # a known migraine's aura
+    "晚上睡觉胳膊麻,胸口有点闷",                    # an arm slept on
+    "胃胀,心口不舒服,胳膊酸",                        # 心口 of a stomach complaint
+    "喝酒以后第二天浑身没劲,反应慢",                # a hangover
     "我经常会喘不上气,好几年了,一累就这样",
     "老是觉得胸闷气短,浑身乏力,月经量一直很多",
     "贫血好几年了,一走快就胸闷气短",
