@@ -17,6 +17,10 @@ class ActionClarifyFatigue(Action):
         return "action_clarify_fatigue"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        if conversation.answers_question_of(tracker.events, self.name()):
+            # Asked once already and the reply is still tiredness: that is the answer (ask it once only).
+            dispatcher.utter_message(response="utter_fatigue_advice", **conversation.fatigue_advice())
+            return [SlotSet("pending_story", None)]
         dispatcher.utter_message(response="utter_clarify_fatigue")
         return [SlotSet("pending_story", tracker.latest_message.get("text"))]
 

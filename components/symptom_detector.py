@@ -28,7 +28,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, PREDICT
 from rasa.shared.nlu.training_data.message import Message
 
 from components.red_flag_gate import RedFlagGate
-from triage import conversation, extraction, story
+from triage import conversation, extraction, knowledge, story
 
 INTENT_RANKING = "intent_ranking"
 DESCRIBE = "describe_symptoms"
@@ -174,7 +174,10 @@ def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Di
     tiredness: the classifier's describe_symptoms only saw a patient's way of writing (胃萎缩, a rash on a leg).
     A chronic disease, a pain or a swelling around it (糖尿病, 脚肿) does not make it about the muscles; a word of
     weakness, wasting or tiredness anywhere, or a sign that puts it in scope on its own (肌酶, 骨折, 卧床), does."""
-    if reading.mentioned or reading.in_scope_signals or reading.term or reading.condition or reading.wants_interview:
+    # A disuse cause is an event in a life (石膏, 卧床, 关节炎): its signal says whether it puts the message in scope
+    # (a cast, bed rest do; a joint's pain alone does not), not its name.
+    named_cause = reading.term and knowledge.category_for_term(reading.term) != "disuse"
+    if reading.mentioned or reading.in_scope_signals or named_cause or reading.condition or reading.wants_interview:
         return False
     if conversation.exams_named(text):
         return False  # an examination of the muscles or nerves is this assistant's matter
@@ -185,7 +188,7 @@ def is_elsewhere(text: Optional[Text], reading: story.Reading, entities: List[Di
 
 def findings(text: Optional[Text], entities: List[Dict[Text, Any]]) -> int:
     """How many interview signals and symptom words the text names."""
-    signals = sum(len(v) for v in extraction.extract_signals(text).values())
+    signals = len(story.telling_signals(text))  # a joint's pain or a rash alone is not a symptom of ours
     return signals + sum(1 for e in entities if e.get("entity") == "symptom_term")
 
 

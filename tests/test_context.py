@@ -2,7 +2,7 @@
 ranked from what was said, a summary that states only what the patient said (issue 10)."""
 import pytest
 
-from triage import extraction, knowledge, scoring, summary
+from triage import extraction, knowledge, red_flags, scoring, summary
 from triage.red_flags import RedFlag
 
 
@@ -144,6 +144,23 @@ def test_an_emergency_ranks_the_categories_from_its_red_flags(flag, top):
     ranked = scoring.rank([], red_flags=[RedFlag(flag, "reason")])
     assert ranked[0].id == top and ranked[0].score > 0
     assert knowledge.red_flag_weights()[flag]["label"] in ranked[0].reasons
+
+
+@pytest.mark.parametrize("text, top", [
+    ("去年查出来低钾周期性麻痹,今天早上醒来两条腿动不了", "myopathic"),
+    ("血钾3.1,下午突然胳膊腿都抬不动了", "myopathic"),  # the decimal value is read whole
+    ("以前缺钾住过院,这几个小时两条腿越来越没劲,站不起来", "myopathic"),
+    ("今天早上醒来两条腿突然动不了", "neurogenic"),  # no potassium told: the nerves, as before
+])
+def test_low_potassium_makes_acute_paralysis_the_muscles(text, top):
+    flags = red_flags.detect(text)
+    assert flags
+    assert scoring.rank(signals_of(text), red_flags=flags)[0].id == top
+
+
+def test_red_flag_weights_name_known_signals():
+    for entry in knowledge.red_flag_weights().values():
+        assert set(entry.get("when_signals") or {}) <= set(knowledge.signals())
 
 
 def test_every_red_flag_has_weights():

@@ -2,6 +2,8 @@
 result, tiredness, worries, examinations, department and prognosis (which response, with which knowledge)."""
 import asyncio
 
+import pytest
+
 from rasa_sdk.events import SlotSet
 
 from actions import answers, conversation, triage
@@ -61,6 +63,28 @@ def test_tiredness_is_clarified_and_the_message_kept_for_the_interview(dispatche
     events = run(triage.ActionBeginInterview(), button, dispatcher, domain)
     assert SlotSet("immobilisation", ["bed_rest"]) in events and SlotSet("pending_story", None) in events
     assert SlotSet("complaint", "我爸卧床三个月,腿细了") in events
+
+
+ASKED = [{"event": "user", "text": "浑身没劲"}, {"event": "action", "name": "action_clarify_fatigue"},
+         {"event": "bot", "text": "..."}, {"event": "action", "name": "action_listen"}]
+
+
+@pytest.mark.parametrize("history, asked_again", [
+    ([], True),  # the first time: the question
+    (ASKED, False),  # the reply to it is still tiredness: it is the answer, not a reason to ask again
+    ([*ASKED, {"event": "user", "text": "不知道"}, {"event": "action", "name": "action_default_fallback"},
+      {"event": "action", "name": "action_listen"}], True),  # something else came between: ask afresh
+])
+def test_the_tiredness_question_is_asked_once(dispatcher, domain, history, asked_again):
+    text = "累,也说不上哪儿没力气"
+    events = [*history, {"event": "user", "text": text}, {"event": "action", "name": "action_extract_slots"}]
+    tracker = make_tracker(text, "describe_fatigue", slots={"pending_story": "浑身没劲"} if history else None,
+                           events=events)
+    result = run(conversation.ActionClarifyFatigue(), tracker, dispatcher, domain)
+    if asked_again:
+        assert responses(dispatcher) == ["utter_clarify_fatigue"] and result == [SlotSet("pending_story", text)]
+    else:
+        assert responses(dispatcher) == ["utter_fatigue_advice"] and result == [SlotSet("pending_story", None)]
 
 
 def test_mostly_tiredness_gets_general_advice_with_the_red_flags(dispatcher, domain):

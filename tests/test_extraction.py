@@ -106,3 +106,49 @@ def test_a_habit_told_with_hui_you_is_a_report_not_a_hypothetical(clause, hypoth
     from triage import textmatch
 
     assert textmatch.is_hypothetical(clause) == hypothetical
+
+
+@pytest.mark.parametrize(
+    "text,finding,reported",
+    [
+        ("不是胳膊没劲,是肩膀疼", "胳膊没劲", False),  # 不是 negates like 没有
+        ("倒也不是没力气,主要是累", "没力气", False),
+        ("不是腿软而是膝盖疼", "腿软", False),
+        ("不是腿软而是膝盖疼", "膝盖疼", True),  # 而是 ends 不是's reach
+        ("我是不是腿没劲了", "腿没劲", True),  # a question about it, not a denial
+        ("还不是因为腿没劲", "腿没劲", True),
+        ("要不是手没力气早就去干活了", "手没力气", True),  # 'were it not for': it is there
+        ("不是走不动就是站不稳", "走不动", True),  # either … or: both reported
+        ("腿像不是自己的", "不是自己的", True),  # numbness told with 不是
+    ],
+)
+def test_bushi_negates_what_follows_but_not_a_question_or_either_or(text, finding, reported):
+    """textmatch (shared): 不是 is a negation cue, except in 是不是 / 要不是 / 还不是 and 不是…就是…."""
+    from triage import textmatch
+
+    assert textmatch.has_affirmed(text, finding) == reported
+
+
+@pytest.mark.parametrize(
+    "text,kept",
+    [
+        ("查了血钾3.2,腿发软", "查了血钾3.2"),
+        ("发烧38.5度.手脚没劲", "发烧38.5度"),
+        ("肌酸激酶1200.5偏高", "肌酸激酶1200.5偏高"),
+        ("腿没劲.3天了", "3天了"),  # a full stop before a digit still ends the clause
+    ],
+)
+def test_a_decimal_point_does_not_cut_a_clause(text, kept):
+    from triage import textmatch
+
+    assert kept in textmatch.clauses(text)
+
+
+@pytest.mark.parametrize(
+    "text,low",
+    [("血钾3.2,两腿没力气", True), ("化验血钾2.9mmol/L", True), ("血钾3.4", True), ("血钾4.2,腿软", False),
+     ("血钾3.6", False), ("血钾13", False)],
+)
+def test_a_potassium_value_is_read_whole_with_its_decimals(text, low):
+    """'血钾3.2' is one value under 3.5 (low), '血钾4.2' is not read as '血钾4' and '2'."""
+    assert ("hypokalaemia" in extraction.extract_signals(text).get("known_tests", [])) == low

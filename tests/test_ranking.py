@@ -318,6 +318,9 @@ def test_a_description_ranks_its_category_and_the_next_likely_one(text, top, sec
         ("晚上躺在床上腿就发麻", "bed_rest"),  # a night in bed is no bed rest
         ("躺了一会儿就好了", "bed_rest"),
         ("腿软得不敢走", "pain_immobile"),  # the weakness itself, no pain keeping the leg still
+        ("膝盖疼了好几年", "pain_immobile"),  # a joint's pain (joint_pain) does not say the limb is kept still
+        ("肩周炎,疼得厉害", "pain_immobile"),
+        ("膝盖疼,也不用吃药", "pain_immobile"),
         ("头晕得不敢走路", "pain_immobile"),
         ("孩子以前蹦蹦跳跳的,现在走路没劲", "twitching"),  # a child jumping about
         ("睡觉时腿会不由自主地抽一下", "twitching"),
@@ -344,7 +347,7 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("我们家族史里有这个病", "family_history"),
         ("外婆也是这样", "family_history"),
         ("右小腿发麻", "numbness"),
-        ("膝关节疼了一年", "pain_immobile"),
+        ("膝关节疼了一年", "joint_pain"),  # a joint's pain; not yet a limb kept still
         ("腰间盘突出", "spinal_injury"),
         ("腰椎滑脱", "spinal_injury"),
         ("骨折以后外固定了一个月", "cast"),
@@ -369,7 +372,9 @@ def test_words_that_must_not_be_read_as_a_signal(text, signal):
         ("蹲下去就站不起来", "proximal"),
         ("胳膊特别疼,举不起来", "pain_immobile"),
         ("膝盖疼得厉害,这几天都不敢走路", "pain_immobile"),
-        ("上周脚崴了", "pain_immobile"),
+        ("上周脚崴了", "joint_pain"),
+        ("脚脖子崴了,疼得下不了地", "pain_immobile"),
+        ("手腕疼,一直都不怎么敢动", "pain_immobile"),
         ("脚底板没感觉", "numbness"),
         ("腿好麻", "numbness"),
         ("颈锥病", "spinal_history"),

@@ -756,6 +756,21 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("新生儿黄疸,今天不怎么吃奶,很能睡", "floppy_child"),
     ("小孩发烧,嘴唇发白,手脚冰凉,精神很差", "floppy_child"),
     ("右手时不时拿不住东西,还头疼想吐", "severe_headache"),
+    # An exertional habit beside breathlessness it does not explain (at rest, blue lips) or said to worsen.
+    ("他走几步路就气短躺在床上也憋得喘不过气", "breathing"),
+    ("我一上楼梯就喘坐着不动也呼吸困难", "breathing"),
+    ("平时爬坡就喘嘴唇都发紫了", "breathing"),
+    ("干一点家务就喘,这两天一天比一天厉害", "breathing"),
+    ("走路快了就上气不接下气,停下来歇半天也缓不过来", "breathing"),
+    # All four limbs weaker by the hour (not the whole body over days: tiredness).
+    ("我妈这三四个小时手脚越来越没力气", "rapid_progression"),
+    ("才一上午,胳膊和腿越来越软", "rapid_progression"),
+    # A young infant that stops feeding and sleeps on, no fever told (danger signs of a sick young infant).
+    ("闺女刚满月,从早上到现在奶都不吃,总在睡", "floppy_child"),
+    ("我家娃20天大,半天不吃了,蔫蔫的", "floppy_child"),
+    # Chest discomfort, not pain, with an arm that aches or goes weak.
+    ("胸口这里堵得慌,左边胳膊又酸又麻", "chest_pain"),
+    ("心口发紧不舒服,手臂没力气", "chest_pain"),
 ]
 
 # Messages that share words with an emergency but are not one: chronic or habitual, placed in the past,
@@ -794,6 +809,16 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "晚上睡觉胳膊麻,胸口有点闷",                    # an arm slept on
     "胃胀,心口不舒服,胳膊酸",                        # 心口 of a stomach complaint
     "喝酒以后第二天浑身没劲,反应慢",                # a hangover
+    "我一走快就气短,歇一会儿就好了",
+    "上三楼就喘,坐着就不喘了",
+    "爬楼就气喘吁吁,好几年了,越来越明显",
+    "老慢支了,一干活就喘,躺着也喘",
+    "这几天浑身越来越没劲,吃不下饭",
+    "这两年手脚越来越没劲",
+    "孩子一岁多了,这两天不爱吃饭,老想睡觉",  # not a young infant
+    "宝宝两个月,能吃能睡,就是吃奶有点少",
+    "胸闷好些年了,胳膊也常常发酸",
+    "肩膀酸疼,胸口有点闷",
     "我经常会喘不上气,好几年了,一累就这样",
     "老是觉得胸闷气短,浑身乏力,月经量一直很多",
     "贫血好几年了,一走快就胸闷气短",

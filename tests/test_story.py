@@ -251,6 +251,10 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     # Weakness or tiredness the reader cannot place is never dodged: the clarifying question instead.
     ("nlu_fallback", "干点活就软了,歇歇又好", "describe_fatigue"),
     ("out_of_scope", "吃饭没胃口,人也乏", "describe_fatigue"),
+    # The back and knees sore and soft together (腰膝酸软) name no muscle that fails: tiredness, asked about.
+    ("describe_symptoms", "这半年老觉得腰膝酸软,晚上还尿多", "describe_fatigue"),
+    ("nlu_fallback", "腰酸腿软的,吃点什么好", "describe_fatigue"),
+    ("describe_fatigue", "腰膝酸软,左手连筷子都握不住", "describe_symptoms"),
     # A long message that speaks of weakness in words the reader has no story for is not out of scope.
     ("describe_symptoms", "前几年查出来有冠心病,一直在吃药,就是现在动不动就软了,想问问是怎么回事", None),
     ("describe_symptoms", "前几年查出来有冠心病,一直在吃药,现在偶尔心口发紧,想问问是怎么回事", "out_of_scope"),
@@ -274,6 +278,14 @@ def test_the_nlu_component_forces_story_intents(intent, text, forced):
     ("describe_symptoms", "孩子生下来大腿外侧就有一块凹进去,摸着里面好像没有肉", "describe_symptoms"),
     ("describe_symptoms", "最近腿脚不行了", "describe_symptoms"),
     ("nlu_fallback", "手腕上长了个小疙瘩,按着不疼也不痒", "out_of_scope"),
+    # A joint's pain or a rash alone does not start the interview; pain that keeps the limb still, or a weak or
+    # thin limb beside it, does.
+    ("describe_symptoms", "我有关节炎,这阵子膝盖一直隐隐作痛", "out_of_scope"),
+    ("inform", "右肩膀酸疼了小半年", "out_of_scope"),
+    ("inform", "胳膊上长了一片红疹子", "out_of_scope"),
+    ("nlu_fallback", "脚脖子崴了一下,肿得像馒头", "out_of_scope"),
+    ("nlu_fallback", "膝盖疼得都不敢下楼梯了", "describe_symptoms"),
+    ("out_of_scope", "膝盖疼了大半年,那条腿比另一条细了一圈", "describe_symptoms"),
     # A limb named elsewhere in it: a description, not the clarifying question.
     ("nlu_fallback", "前天搬东西扭了一下胳膊,现在抬不起来", "describe_symptoms"),
     # Tiredness named as what set something off is not the complaint.

@@ -71,6 +71,28 @@ def fatigue_advice() -> Dict[Text, Text]:
     return dict(knowledge.load()["fatigue"])
 
 
+# Actions Rasa runs around every user message without saying anything to the user.
+_SILENT_ACTIONS = frozenset({"action_listen", "action_extract_slots", "action_session_start"})
+
+
+def answers_question_of(events: List[Dict[Text, Any]], action: Text) -> bool:
+    """Whether the latest user message replies to `action`: it was the bot's last act before that message.
+
+    A reply to the tiredness question that is still tiredness ('累,也没力气') answers it; asking it again
+    would go round in a circle.
+    """
+    replied = False
+    for event in reversed(events):
+        kind = event.get("event")
+        if kind == "user":
+            if replied:
+                return False
+            replied = True
+        elif replied and kind == "action" and event.get("name") not in _SILENT_ACTIONS:
+            return event.get("name") == action
+    return False
+
+
 def worry_answer(text: Optional[Text]) -> Text:
     worry = knowledge.load()["worry"]
     term = story.term_as_said(text)

@@ -14,7 +14,7 @@ _AFFIRM = re.compile(r"^(有|是|对|嗯|有的|是的|对的|有啊|有过|是�
 # up to it, so a finding told before it still counts (中风后想让腿快点好).
 _WISH = re.compile(r"(想让|想要|想把|希望|怎样才能|怎么才能|如何才能|怎么能|怎样能|怎么样才能)")
 # Sentence ends: a signal's `sentence_patterns` may span the clauses of one sentence (肩膀疼,抬不起来).
-_SENTENCE_SPLIT = re.compile(r"[。.;；!！?？\n\r…]+")
+_SENTENCE_SPLIT = re.compile(r"(?:[。;；!！?？\n\r…]|(?<!\d)\.|\.(?!\d))+")  # not a decimal point (textmatch)
 _DURATION = re.compile(r"([0-9一二两三四五六七八九十半几]+)(个)?(小时|天|周|星期|礼拜|个月|月|年)")
 
 

@@ -34,7 +34,7 @@ def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[Caus
         for s in present
         if not set(signals[s].get("explained_by", ())) & set(present)
     ]
-    evidence += [(flag_weights[f]["label"], flag_weights[f].get("weights", {})) for f in flags]
+    evidence += [(flag_weights[f]["label"], flag_weight(flag_weights[f], present)) for f in flags]
     late = late_onset(present)
     scores = []
     for category in knowledge.categories():
@@ -54,6 +54,16 @@ def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[Caus
         s.score = round(s.raw / denominator, 2)
     order = tie_order()
     return sorted(scores, key=lambda s: (-s.raw, order.index(s.id)))
+
+
+def flag_weight(entry: Dict[Text, Any], present: Iterable[Text]) -> Dict[Text, float]:
+    """A red flag's weights, or those of the first of its `when_signals` that is present (low potassium makes
+    acute paralysis the muscles')."""
+    present = set(present)
+    for signal, weights in (entry.get("when_signals") or {}).items():
+        if signal in present:
+            return weights
+    return entry.get("weights", {})
 
 
 def tie_order() -> List[Text]:

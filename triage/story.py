@@ -65,6 +65,7 @@ class _Lexicon:
         )
         # A joint said to be tired is read as aching ('膝盖好累' as '膝盖好酸').
         self.joint_tired = re.compile(alt["joint"] + "([^,，。;；!！?？、\\s]{0,6}?)" + alt["joint_tired"])
+        self.back_and_legs_sore = re.compile(alt["back_and_legs_sore"])
         self.limb_soft = re.compile("(" + self.limb + ")" + gap + "{0,6}" + alt["soft_weak"])
         # Limbs all together or the whole body: as often tiredness as weakness.
         self.general_weak = re.compile(alt["whole_body"] + gap + "{0,5}" + alt["whole_body_weak"])
@@ -116,6 +117,7 @@ class _Lexicon:
         self.placing_signals = frozenset(words["placing_signals"])
         self.muscle_signals = frozenset(words["muscle_signals"])
         self.in_scope_signals = frozenset(words["in_scope_signals"])
+        self.alone_off_topic = frozenset(words["alone_off_topic"])
 
 
 @lru_cache(maxsize=2)
@@ -329,6 +331,7 @@ def read(text: Optional[Text]) -> Reading:
     if other_organ and "萎缩" in text and not lexicon.other_organ.search(text):
         text = text.replace("萎缩", "")  # '子宫内膜薄,是萎缩了吗': no limb, muscle or flesh for it to be said of
     text = lexicon.joint_tired.sub(lambda m: m.group(1) + m.group(2) + "酸", text)
+    text = lexicon.back_and_legs_sore.sub("乏力", text)  # '腰膝酸软' is tiredness, not a leg that fails
     limbs = lexicon.all_limbs.sub("四肢", text)
     findings = []
     for name, regex in (
@@ -354,7 +357,7 @@ def read(text: Optional[Text]) -> Reading:
     fatigue = _fatigue_words(limbs)
     general_weak = bool(_affirmed(lexicon.general_weak, limbs, organs=True))
     topic = bool(findings) or fatigue or general_weak or bool(_affirmed(lexicon.topic, in_scope, organs=True))
-    signal_ids = extraction.signal_ids(extraction.extract_signals(text))
+    signal_ids = telling_signals(text)
     return Reading(
         person=bool(lexicon.person.search(someone)),
         population=population,
@@ -393,6 +396,17 @@ def read(text: Optional[Text]) -> Reading:
         term=term,
         asks=tuple(questions_asked(text, term)),
     )
+
+
+def telling_signals(text: Optional[Text]) -> List[Text]:
+    """The interview signals of `text` that tell something of the muscles: a joint's pain or a rash
+    (`alone_off_topic`) only beside a signal that is more than a time or a side (膝盖疼,卧床一个月), not alone
+    or merely placed (左膝盖疼了两个月)."""
+    ids = extraction.signal_ids(extraction.extract_signals(text))
+    lexicon = _lexicon()
+    if any(s not in lexicon.alone_off_topic and s not in lexicon.placing_signals for s in ids):
+        return ids
+    return [s for s in ids if s not in lexicon.alone_off_topic]
 
 
 def handling(text: Optional[Text]) -> Optional[Text]:

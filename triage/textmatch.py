@@ -3,12 +3,19 @@ import re
 from functools import lru_cache
 from typing import Iterator, List, Optional, Pattern, Text, Tuple
 
-# Clause boundaries: punctuation, line breaks and the contrastive words that start a new statement.
-_CLAUSE_SPLIT = re.compile(r"[,，。.;；!！?？\n\r、~～…]+|\s+|但是|可是|但")
-# A negation cue right before a finding negates it: 没有呼吸困难, 无吞咽困难, 没觉得喘不上气.
+# Clause boundaries: punctuation, line breaks and the contrastive words that start a new statement. A point
+# between two digits is a decimal point, not a full stop (血钾3.2, 体温38.5): it never cuts a number.
+_CLAUSE_SPLIT = re.compile(r"(?:[,，。;；!！?？\n\r、~～…]|(?<!\d)\.|\.(?!\d))+|\s+|但是|可是|但")
+# A negation cue right before a finding negates it: 没有呼吸困难, 无吞咽困难, 没觉得喘不上气, 不是腿没劲.
+# 不是 negates unless it asks (是不是), supposes (要不是), asserts (还不是因为) or hedges (不是很稳, 不是太有力:
+# a little unsteady, a little weak); the letters after it may not hold 是 (不是腿软,而是… is cut there).
 _NEGATION_BEFORE = re.compile(
-    r"((没有|没(?![劲力知感胃精几多])|无(?![力法])|未|否认|并非|从没)[^没无未不,，。]{0,3}|(不觉得|不太|不怎么|并不|从不|都不|也不|不))$"
+    r"((没有|没(?![劲力知感胃精几多])|无(?![力法])|未|否认|并非|从没)[^没无未不,，。]{0,3}"
+    r"|(?P<bushi>(?<![是要还])不是(?!很|太|特别|那么|怎么|一般))[^没无未不是,，。]{0,3}"
+    r"|(不觉得|不太|不怎么|并不|从不|都不|也不|不))$"
 )
+# 不是A就是B (either A or B) reports both.
+_EITHER_OR = re.compile(r"就是")
 # Questions about a finding in general rather than reports of it.
 # 会有 / 会出现 after an adverb of frequency (时常会有, 一走路就会出现) tell what happens, not what might.
 _HYPOTHETICAL = re.compile(r"(会不会|会导致|会引起|(?<![常总老时偶都也就])(会出现|会有)|以后会|将来|如果|假如|万一|(?<![主只需还])要是|什么情况|哪些情况|哪些表现|需要警惕|怎么预防|算不算|属于)")
@@ -35,7 +42,10 @@ def clauses(text: Text) -> List[Text]:
 
 
 def is_negated(clause: Text, start: int) -> bool:
-    return bool(_NEGATION_BEFORE.search(clause[:start]))
+    negation = _NEGATION_BEFORE.search(clause[:start])
+    if negation and negation.group("bushi"):
+        return not _EITHER_OR.search(clause, start)
+    return bool(negation)
 
 
 def is_general_question(text: Text) -> bool:
