@@ -756,6 +756,10 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("新生儿黄疸,今天不怎么吃奶,很能睡", "floppy_child"),
     ("小孩发烧,嘴唇发白,手脚冰凉,精神很差", "floppy_child"),
     ("右手时不时拿不住东西,还头疼想吐", "severe_headache"),
+    # a new one-sided deficit after an old stroke; a risk factor's years are not the new deficit's course
+    ("父亲以前中风过,昨天开始左边手脚又不灵活了", "stroke"),
+    ("老公高血压多年,今天头晕,右手发麻拿不住筷子", "stroke"),
+    ("糖尿病病史10年,这两天左边身子发麻", "stroke"),
     # An exertional habit beside breathlessness it does not explain (at rest, blue lips) or said to worsen.
     ("他走几步路就气短躺在床上也憋得喘不过气", "breathing"),
     ("我一上楼梯就喘坐着不动也呼吸困难", "breathing"),
@@ -809,6 +813,10 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "晚上睡觉胳膊麻,胸口有点闷",                    # an arm slept on
     "胃胀,心口不舒服,胳膊酸",                        # 心口 of a stomach complaint
     "喝酒以后第二天浑身没劲,反应慢",                # a hangover
+    "高血压十几年,最近腿没劲",                      # a risk factor's years, nothing acute
+    "我有高血压好几年了,一直头晕乏力",
+    "今天打球扭了,右手拿不住东西",                  # an injury
+    "右手拿不住筷子好几个月了,今天去医院",          # months of it; 今天 is the visit
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",

@@ -175,11 +175,20 @@ def _rule_matches(rule: Rule, text: Text, normalised: Text, statements_only: boo
 
 
 def _unmasked(text: Optional[Text]) -> Text:
-    """`text` with the `while_pair` concept's 一边 (一边走一边……: 'while') replaced, so that it is not read as one side."""
-    pair = concept("while_pair")
-    if not text or pair is None:
-        return text or ""
-    return pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
+    """`text` with words that mislead the rules masked.
+
+    The `while_pair` concept's 一边 (一边走一边……: 'while') becomes 同时, so that it is not read as one side; the
+    years of a named risk factor (`risk_history`: 高血压多年, 糖尿病十年) are dropped, so that they do not read as
+    the course of the new complaint (高血压多年,今天右手拿不住筷子 is new).
+    """
+    if not text:
+        return ""
+    pair, history = concept("while_pair"), concept("risk_history")
+    if pair is not None:
+        text = pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
+    if history is not None:
+        text = history.sub(lambda m: m.group("disease"), text)
+    return text
 
 
 @lru_cache(maxsize=4)
