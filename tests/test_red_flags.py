@@ -817,6 +817,7 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "我有高血压好几年了,一直头晕乏力",
     "今天打球扭了,右手拿不住东西",                  # an injury
     "右手拿不住筷子好几个月了,今天去医院",          # months of it; 今天 is the visit
+    "脑梗的症状有哪些,嘴歪,说话不清",              # a textbook question listing signs (有哪些 asks)
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",
