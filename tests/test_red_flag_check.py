@@ -30,6 +30,7 @@ from triage import red_flags
     "先是腿没劲后来手也没劲了",                       # legs then arms, no time told
     "我妈反复晕厥,想问挂什么科",                       # faints with no time told
     "我爸反应变慢了,走路也不稳",                       # slowed responses, no time told
+    "心慌,眼前发黑,差点晕倒",                         # a near-faint
 ])
 def test_messages_that_could_hide_an_emergency_get_the_check(text):
     assert red_flags.needs_check(text)

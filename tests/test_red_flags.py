@@ -102,6 +102,10 @@ EMERGENCIES = [
     # a poison or a bite acting on nerves and muscles
     ("吃了河豚以后嘴唇发麻,手脚没劲", "poisoning"),
     ("被蛇咬了,眼皮抬不起来", "poisoning"),
+    # a heart far too fast or too slow with what it does (a faint, dizziness, chest tightness, a sweat)
+    ("心跳突然很快,一分钟一百八,胸闷出汗", "arrhythmia"),
+    ("心率只有四十多,头晕,乏力,晕倒过两次", "arrhythmia"),
+    ("刚才突然心慌,差点晕过去", "arrhythmia"),
 ]
 
 NOT_EMERGENCIES = [
@@ -756,6 +760,7 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("新生儿黄疸,今天不怎么吃奶,很能睡", "floppy_child"),
     ("小孩发烧,嘴唇发白,手脚冰凉,精神很差", "floppy_child"),
     ("右手时不时拿不住东西,还头疼想吐", "severe_headache"),
+    ("胸口一阵一阵的疼,疼的时候出汗,持续几分钟", "chest_pain"),
     # a new one-sided deficit after an old stroke; a risk factor's years are not the new deficit's course
     ("父亲以前中风过,昨天开始左边手脚又不灵活了", "stroke"),
     ("老公高血压多年,今天头晕,右手发麻拿不住筷子", "stroke"),
@@ -818,6 +823,12 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "今天打球扭了,右手拿不住东西",                  # an injury
     "右手拿不住筷子好几个月了,今天去医院",          # months of it; 今天 is the visit
     "脑梗的症状有哪些,嘴歪,说话不清",              # a textbook question listing signs (有哪些 asks)
+    "心率45,平时爱跑步",                          # a slow pulse without symptoms
+    "心率一百二,有点心慌",
+    "心跳四十,吃了倍他乐克",
+    "心跳八十,血压一百五,头晕",                    # the blood pressure's number
+    "心率七十,今年35岁,头晕",                      # an age
+    "站起来眼前发黑,贫血",
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",
