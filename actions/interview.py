@@ -1,13 +1,13 @@
 """The interview form's validation action: Rasa glue around triage.interview."""
 from typing import List, Text
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from triage.interview import BOOKKEEPING_SLOTS, facts_order, plan_turn, resumed
+from triage.interview import BOOKKEEPING_SLOTS, facts_order, location_parts, plan_turn, resumed
 
 
 class ValidateInterviewForm(FormValidationAction):
@@ -46,3 +46,19 @@ class ValidateInterviewForm(FormValidationAction):
             return []
         events = [SlotSet(k, v) for k, v in plan.updates.items()]
         return [*events, SlotSet("last_parsed", message_id), SlotSet("requested_slot", plan.next_fact)]
+
+
+class ActionAskLocation(Action):
+    """The form's location question (Rasa prefers action_ask_<slot> to utter_ask_<slot>): a limb the story
+    named is named back instead of asked for."""
+
+    def name(self) -> Text:
+        return "action_ask_location"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        parts = location_parts(tracker.get_slot("complaint"))
+        if parts:
+            dispatcher.utter_message(response="utter_ask_location_named", parts=parts)
+        else:
+            dispatcher.utter_message(response="utter_ask_location")
+        return []

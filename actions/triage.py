@@ -6,7 +6,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.safety import red_flag_confidence
+from actions.handoff import ActionFallback
+from actions.safety import ActionOutOfScope, red_flag_confidence
 from triage import conversation, extraction, interview, knowledge, red_flags, scoring, summary
 
 
@@ -29,12 +30,14 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
     signal_ids = extraction.signal_ids(facts)
     ranked = scoring.rank(signal_ids)
     level = scoring.urgency(signal_ids, ranked)
-    dept = scoring.department(ranked)
+    dept = scoring.department(ranked, signal_ids=signal_ids)
     top = knowledge.category(ranked[0].id)
     second = knowledge.category(ranked[1].id)
     close = scoring.close_call(ranked)
     if close:
         response = "utter_triage_close"  # two categories about equally likely: both are named
+    elif not any(cause.raw > 0 for cause in ranked):
+        response = "utter_triage_no_evidence"  # nothing points anywhere: no empty list of directions
     elif scoring.is_uncertain(ranked):
         response = "utter_triage_uncertain"
     else:
@@ -48,7 +51,7 @@ def result_messages(facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> Dic
             "treatment": top["treatment"],
             "second_category": second["name"],
             "second_mechanism": second["mechanism"],
-            "second_department": second["department"],
+            "second_department": knowledge.category_department(ranked[1].id, signal_ids),
             "care": "\n".join(knowledge.care_paragraphs("exercise" if ranked[0].id == "disuse" else None)),
             "department": dept,
             "urgency": knowledge.load()["urgency"][level],
@@ -62,11 +65,8 @@ STORY_RESPONSES = {"term": "utter_story_term", "answer": "utter_story_answer"}
 
 
 def story_text(tracker: Tracker) -> Text:
-    """The story to read: the latest message, or the one a button offer (fatigue, worry) was about."""
-    text = tracker.latest_message.get("text") or ""
-    if text.startswith("/") and tracker.get_slot("pending_story"):
-        return tracker.get_slot("pending_story")
-    return text
+    """The story to read: the latest message, with the one a button offer (fatigue, worry) was about."""
+    return conversation.story_after_offer(tracker.get_slot("pending_story"), tracker.latest_message.get("text"))
 
 
 def emergency_payload(facts: Dict[Text, Any], text: Any, flags: List[Any]) -> Dict[Text, Any]:
@@ -112,21 +112,47 @@ class ActionBeginInterview(Action):
         return [ActiveLoop(None), *reset_events(tracker), *clear_pending, *prefilled]
 
 
+def send_result(dispatcher: CollectingDispatcher, facts: Dict[Text, Any], bookkeeping: Dict[Text, Any]) -> List[EventType]:
+    """The result turn (ranking, payload, summary, feedback and handoff offers) and the slots it sets."""
+    result = result_messages(facts, bookkeeping)
+    if bookkeeping.get("updating"):
+        dispatcher.utter_message(response="utter_updated_result")
+    dispatcher.utter_message(response=result["response"], **result["vars"])
+    dispatcher.utter_message(json_message=result["payload"])
+    dispatcher.utter_message(response="utter_summary", **summary.summary_fields(facts, bookkeeping))
+    dispatcher.utter_message(response="utter_ask_feedback")
+    dispatcher.utter_message(response="utter_offer_handoff")
+    return [SlotSet("interview_done", True), SlotSet("result_shown", True), SlotSet("updating", None)]
+
+
 class ActionTriageResult(Action):
     def name(self) -> Text:
         return "action_triage_result"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        facts, bookkeeping = _facts(tracker), _bookkeeping(tracker)
-        result = result_messages(facts, bookkeeping)
-        if bookkeeping.get("updating"):
-            dispatcher.utter_message(response="utter_updated_result")
-        dispatcher.utter_message(response=result["response"], **result["vars"])
-        dispatcher.utter_message(json_message=result["payload"])
-        dispatcher.utter_message(response="utter_summary", **summary.summary_fields(facts, bookkeeping))
-        dispatcher.utter_message(response="utter_ask_feedback")
-        dispatcher.utter_message(response="utter_offer_handoff")
-        return [SlotSet("interview_done", True), SlotSet("result_shown", True), SlotSet("updating", None)]
+        return send_result(dispatcher, _facts(tracker), _bookkeeping(tracker))
+
+
+class ActionDetailAfterResult(Action):
+    """After the result, a message the reader took for off-topic or did not understand (对了,我还有糖尿病: a
+    chronic disease alone is no story) is a further detail when it names a finding: the result is updated.
+    Otherwise the off-topic or not-understood reply it would have had."""
+
+    def name(self) -> Text:
+        return "action_detail_after_result"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        text = tracker.latest_message.get("text")
+        facts = _facts(tracker)
+        updates = conversation.new_facts(facts, text) if tracker.get_slot("result_shown") else {}
+        if not updates:
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            fallback = ActionOutOfScope() if intent == "out_of_scope" else ActionFallback()
+            return await fallback.run(dispatcher, tracker, domain)
+        complaint = conversation.updated_complaint(tracker.get_slot("complaint"), text)
+        bookkeeping = {**_bookkeeping(tracker), "complaint": complaint, "updating": True}
+        events = [*[SlotSet(k, v) for k, v in updates.items()], SlotSet("complaint", complaint)]
+        return [*events, *send_result(dispatcher, {**facts, **updates}, bookkeeping)]
 
 
 class ActionEmergency(Action):

@@ -95,10 +95,14 @@ def test_result_turn_has_text_payload_and_summary(dispatcher, domain):
     assert dispatcher.messages[2]["complaint"] == "打了石膏腿细了"
 
 
-def test_weak_evidence_result_says_so(dispatcher, domain):
-    slots = {f: ["unknown"] for f in facts_order()}
+@pytest.mark.parametrize("known, response", [
+    ({"location": ["one_side"]}, "utter_triage_uncertain"),  # weak evidence: the directions it has are listed
+    ({}, "utter_triage_no_evidence"),  # none at all: said so, without an empty list of directions
+])
+def test_weak_evidence_result_says_so(dispatcher, domain, known, response):
+    slots = {**{f: ["unknown"] for f in facts_order()}, **known}
     run(triage.ActionTriageResult(), make_tracker("不知道", "dont_know", slots=slots), dispatcher, domain)
-    assert dispatcher.messages[0]["response"] == "utter_triage_uncertain"
+    assert dispatcher.messages[0]["response"] == response
 
 
 def test_close_scores_name_both_categories_in_the_result(dispatcher, domain):
@@ -133,3 +137,10 @@ def test_validation_action_rejects_an_interruption_and_reads_an_answer(dispatche
     events = run(action, make_tracker("小时候就这样", "describe_symptoms", slots=pending), dispatcher, domain)
     assert SlotSet("onset_age", ["onset_child"]) in events
     assert SlotSet("requested_slot", "family_history") in events
+
+
+@pytest.mark.parametrize("complaint, response", [("最近右边胳膊没劲", "utter_ask_location_named"), ("最近总没劲", "utter_ask_location")])
+def test_the_location_question_names_a_limb_that_was_told(dispatcher, domain, complaint, response):
+    run(interview.ActionAskLocation(), make_tracker("", "inform", slots={"complaint": complaint}), dispatcher, domain)
+    assert dispatcher.messages[0]["response"] == response
+    assert domain["responses"][response][0]["buttons"] == domain["responses"]["utter_ask_location"][0]["buttons"]

@@ -2,7 +2,7 @@
 ranked from what was said, a summary that states only what the patient said (issue 10)."""
 import pytest
 
-from triage import extraction, knowledge, red_flags, scoring, summary
+from triage import conversation, extraction, knowledge, red_flags, scoring, summary
 from triage.red_flags import RedFlag
 
 
@@ -128,6 +128,21 @@ def test_late_onset_rule_is_off_with_a_family_history():
     assert ranked["genetic"].raw == pytest.approx(sum(weights))  # no late-onset factor
 
 
+@pytest.mark.parametrize("text, applies", [
+    # weakness of days or weeks: the slow inherited atrophies are not the first thought, even in a child
+    ("我儿子四岁,腿瘸了十几天了", True),
+    ("孩子六岁,感冒以后这两天走路没劲", True),
+    ("孩子六岁,这两天走路没劲,他舅舅小时候也这样", False),  # a family history keeps the inherited cause
+    ("女儿七岁,这两年跑步越来越慢", False),  # a course of years
+])
+def test_a_recent_onset_makes_an_inherited_cause_less_likely(text, applies):
+    said = signals_of(text)
+    ranked = {s.id: s for s in scoring.rank(said)}
+    label = knowledge.scoring()["recent_onset"]["label"]
+    assert bool(scoring.recent_onset(said)) == applies
+    assert (label in ranked["genetic"].reasons) == applies
+
+
 def test_late_onset_is_read_from_the_text():
     assert "onset_after_40" in signals_of("我五十多岁开始两条腿没劲,越来越重")
     assert scoring.late_onset(signals_of("七十多岁的老人,这半年腿越来越没劲"))
@@ -172,6 +187,23 @@ def test_departments_come_from_the_knowledge_file():
     assert scoring.department(scoring.rank([])) == knowledge.load()["departments"]["uncertain"]
 
 
+@pytest.mark.parametrize("text, department", [
+    # the orthopaedic follow-up only after a fracture, a cast or an operation
+    ("骨折以后打了两个月石膏,拆了腿细了一圈", "康复医学科(骨折术后可同时在骨科复查)"),
+    ("住院躺了一个多月,现在腿细了没劲", "康复医学科"),
+    # the surgical clinics for a nerve only with an injury, a spine or a trapped nerve
+    ("腰椎间盘突出压着神经,左脚背发麻抬不起来", "神经内科(外伤或压迫性神经病可看骨科、手外科或神经外科)"),
+    ("糖尿病十年了,两只脚发麻没劲", "神经内科"),
+])
+def test_the_department_advice_fits_what_was_said(text, department):
+    said = extraction.signal_ids(facts_from(text))
+    assert scoring.department(scoring.rank(said), signal_ids=said) == department
+
+
+def test_the_general_department_answer_keeps_every_clinic():
+    assert "骨折术后可同时在骨科复查" in conversation.department_answer()
+
+
 # --- the summary states only what the patient said ---
 
 def facts_from(text):
@@ -184,6 +216,39 @@ def test_fracture_with_bed_rest_is_not_called_a_cast():
     fields = summary.summary_fields(facts_from("腿骨折以后在床上躺了两个月,腿细了"), {})
     assert "骨折" in fields["immobilisation"]
     assert "石膏" not in fields["immobilisation"] and "支具" not in fields["immobilisation"]
+
+
+@pytest.mark.parametrize("text, field, label, words", [
+    # a label naming a class of findings is followed by the words that matched it: the doctor reads what was said
+    ("右膝盖疼了一年多,走路都不敢用力", "immobilisation", "关节炎、关节疼痛或扭伤", "右膝盖疼了一年多"),
+    ("医生说我这是多发性肌炎,腿越来越没劲", "tests", "提到医生诊断的病名(肌肉疾病类)", "医生说我这是多发性肌炎"),
+    ("去年查出胃癌做了化疗,人瘦了一大圈", "nutrition", "肿瘤或放化疗", "去年查出胃癌做了化疗"),
+    ("病情描述:我妈左边膝关节肿了快两年", "immobilisation", "关节炎、关节疼痛或扭伤", "我妈左边膝关节肿了快两年"),
+    ("我家老人自从前年冬天摔了一跤以后膝盖疼得厉害", "immobilisation", "关节炎、关节疼痛或扭伤", "膝盖疼得厉害"),
+])
+def test_a_class_of_findings_is_quoted_as_the_patient_said_it(text, field, label, words):
+    fields = summary.summary_fields(facts_from(text), {"complaint": text})
+    assert f"{label}(原话:{words})" in fields[field]
+
+
+def test_a_finding_that_names_itself_is_not_quoted():
+    fields = summary.summary_fields(facts_from("腿骨折以后在床上躺了两个月"), {"complaint": "腿骨折以后在床上躺了两个月"})
+    assert fields["immobilisation"] == "骨折；卧床或活动很少"
+
+
+@pytest.mark.parametrize("text, answers, duration, field, shown, not_shown", [
+    # the limb said stays in the summary when the location question got 不知道 or was never asked
+    ("我妈最近胳膊没劲,抬起来费劲", {"location": ["unknown"]}, None, "location", "提到:胳膊", "不清楚"),
+    ("做完手术以后右边大腿细了一圈", {}, None, "location", "局限于一侧或一个肢体", "提到"),  # the side found says more
+    ("感觉身上没劲", {}, None, "location", "未提及", "提到"),
+    # a time told with the onset unknown is shown alone, not as 不清楚 beside it
+    ("这三天小腿发软", {"onset_speed": ["unknown"]}, "三天", "onset", "提到的时间:三天", "不清楚"),
+    ("小时候起腿就没劲", {}, "十年", "onset", "儿童或青少年期起病(提到的时间:十年)", "未提及"),
+])
+def test_the_summary_keeps_the_patients_own_words_for_place_and_time(text, answers, duration, field, shown, not_shown):
+    facts = {**facts_from(text), **answers}
+    fields = summary.summary_fields(facts, {"complaint": text, "duration": duration})
+    assert shown in fields[field] and not_shown not in fields[field]
 
 
 @pytest.mark.parametrize("fact", ["immobilisation", "nutrition"])

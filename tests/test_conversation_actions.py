@@ -47,22 +47,47 @@ def test_a_detail_after_the_result_updates_it_and_keeps_the_answers(dispatcher, 
     assert SlotSet("updating", None) in events and SlotSet("result_shown", True) in events
 
 
+@pytest.mark.parametrize("text, intent, first, updated", [
+    # a chronic disease alone reads as off-topic to the reader; after a result it is a detail
+    ("对了,我还有糖尿病", "out_of_scope", "utter_updated_result", {"nutrition": ["diabetes"]}),
+    ("另外我这半年瘦了十几斤", "nlu_fallback", "utter_updated_result", {"nutrition": ["weight_loss"]}),
+    ("你们周末上班吗", "out_of_scope", "utter_out_of_scope", {}),  # no finding: the reply it would have had
+    ("嗯嗯那个", "nlu_fallback", "utter_fallback", {}),
+])
+def test_a_detail_read_as_off_topic_after_the_result_still_updates_it(dispatcher, domain, text, intent, first, updated):
+    slots = {"immobilisation": ["cast"], "associated": ["unknown"], "complaint": "腿细了", "result_shown": True}
+    events = run(triage.ActionDetailAfterResult(), make_tracker(text, intent, slots=slots), dispatcher, domain)
+    assert responses(dispatcher)[0] == first
+    for fact, value in updated.items():
+        assert SlotSet(fact, value) in events
+    result = [m["custom"] for m in dispatcher.messages if m.get("custom", {}).get("type") == "triage_result"]
+    assert bool(result) == bool(updated)
+    assert not any(e.get("name") == "immobilisation" for e in events)  # earlier answers kept
+
+
 def test_only_restart_starts_again_after_the_result(dispatcher, domain):
     slots = {"immobilisation": ["cast"], "complaint": "腿细了", "result_shown": True}
     events = run(triage.ActionBeginInterview(), make_tracker("重新开始", "restart_interview", slots=slots), dispatcher, domain)
     assert SlotSet("immobilisation", None) in events and SlotSet("result_shown", None) in events
 
 
-def test_tiredness_is_clarified_and_the_message_kept_for_the_interview(dispatcher, domain):
+@pytest.mark.parametrize("reply, complaint", [
+    ("/describe_symptoms", "我爸卧床三个月,腿细了"),  # the button pressed
+    # the button's meaning typed: the story it answers is not lost, nor is what the reply adds
+    ("是肌肉没劲,两条腿都这样", "我爸卧床三个月,腿细了；是肌肉没劲,两条腿都这样"),
+    ("说不清", "我爸卧床三个月,腿细了"),  # unsure which: the interview sorts it out, the reply adds nothing
+])
+def test_tiredness_is_clarified_and_the_message_kept_for_the_interview(dispatcher, domain, reply, complaint):
     text = "我有乙肝好几年了,这阵子老觉得累,浑身没劲"
     events = run(conversation.ActionClarifyFatigue(), make_tracker(text, "describe_fatigue"), dispatcher, domain)
     assert responses(dispatcher) == ["utter_clarify_fatigue"]
     assert events == [SlotSet("pending_story", text)]
-    button = make_tracker("/describe_symptoms", "describe_symptoms", slots={"pending_story": "我爸卧床三个月,腿细了"})
+    button = make_tracker(reply, "describe_symptoms", slots={"pending_story": "我爸卧床三个月,腿细了"})
     dispatcher.messages.clear()
     events = run(triage.ActionBeginInterview(), button, dispatcher, domain)
     assert SlotSet("immobilisation", ["bed_rest"]) in events and SlotSet("pending_story", None) in events
-    assert SlotSet("complaint", "我爸卧床三个月,腿细了") in events
+    assert SlotSet("complaint", complaint) in events
+    assert "utter_story_answer" not in responses(dispatcher)  # the offer already answered what the story asked
 
 
 ASKED = [{"event": "user", "text": "浑身没劲"}, {"event": "action", "name": "action_clarify_fatigue"},

@@ -18,6 +18,10 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
         ("我儿子5岁走路老摔跤", "onset_age", "onset_child"),
         ("从出生就不太会抬头", "onset_age", "onset_birth"),
         ("他舅舅也是这样", "family_history", "family_history"),
+        ("我舅舅也这样,腿越来越细", "family_history", "family_history"),  # compared at once: a second person
+        ("我胳膊没劲好几年了,我父亲以前也是", "family_history", "family_history"),
+        ("三十多岁开始腿没劲", "onset_age", "onset_adult"),
+        ("30多岁", "onset_age", "onset_adult"),
         ("手发麻大鱼际肉少了", "associated", "numbness"),
         ("胳膊上的肉一跳一跳的", "associated", "twitching"),
         ("上楼梯蹲下起来都费劲", "location", "proximal"),
@@ -30,6 +34,11 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
         ("肌电图说是神经源性损害", "known_tests", "emg_neurogenic"),
         ("查了肌酸激酶很高", "known_tests", "ck_high"),
         ("越来越没劲了", "onset_speed", "progressive"),
+        ("我爸双胳膊都抬不高了", "location", "symmetric"),  # a pair of limbs however it is counted
+        ("两小腿又酸又软", "location", "symmetric"),
+        ("腿没劲两个月了", "onset_speed", "onset_gradual"),
+        ("近三天小腿发软", "onset_speed", "onset_acute"),  # a course counted in days, however written
+        ("两天前开始胳膊抬不起来", "onset_speed", "onset_acute"),
     ],
 )
 def test_signal_in_free_text(text, fact, signal):
@@ -38,7 +47,9 @@ def test_signal_in_free_text(text, fact, signal):
 
 @pytest.mark.parametrize(
     "text",
-    ["没有麻木", "手脚不麻", "家里没人这样", "没有打过石膏", "会不会遗传给孩子"],
+    ["没有麻木", "手脚不麻", "家里没人这样", "没有打过石膏", "会不会遗传给孩子",
+     # the relative a message opens with is whom it is about: 也 is "again", not a second person
+     "我母亲前年冬天也是两只手没劲,今年又犯了", "爸爸上个月也摔过一次,现在腿软"],
 )
 def test_negated_or_hypothetical_findings_are_not_signals(text):
     found = extraction.extract_signals(text)
@@ -168,3 +179,13 @@ def test_a_decimal_point_does_not_cut_a_clause(text, kept):
 def test_a_potassium_value_is_read_whole_with_its_decimals(text, low):
     """'血钾3.2' is one value under 3.5 (low), '血钾4.2' is not read as '血钾4' and '2'."""
     assert ("hypokalaemia" in extraction.extract_signals(text).get("known_tests", [])) == low
+
+
+@pytest.mark.parametrize("text, duration", [
+    ("腿没劲两个月了", "两个月"),
+    ("宝宝一岁三个月了还不会走", None),  # a child's age in months is no course
+    ("医生问了半天也没说清楚,腿还是软", None),  # 半天: "for ages"
+])
+def test_a_course_of_time_is_not_an_age_nor_an_idiom(text, duration):
+    assert extraction.extract_duration(text) == duration
+    assert "onset_gradual" not in (extraction.extract_signals(text).get("onset_speed") or []) or duration

@@ -1,4 +1,6 @@
 """The interview's plan: what it takes from each message, what it asks next, when it stops."""
+import pytest
+
 from triage import interview
 from triage.interview import plan_turn
 
@@ -95,3 +97,40 @@ def test_a_red_flag_always_interrupts():
 def test_decisive_early_onset_case_does_not_crash():
     known = facts(onset_age=["onset_birth"], family_history=["family_history"], onset_speed=["progressive"])
     assert interview.choose_next(known, ["onset_age", "family_history", "onset_speed"]) in (None, "associated")
+
+
+@pytest.mark.parametrize("reply, intent, fact, signal", [
+    ("30多岁", "goodbye", "onset_age", "onset_adult"),  # read as 再见 by the classifier: an age all the same
+    ("二十几岁吧", "stop_interview", "onset_age", "onset_adult"),
+    ("右边那条腿", "restart_interview", "location", "one_side"),
+    ("以前打过石膏", "faq", "immobilisation", "cast"),
+])
+def test_a_reply_that_answers_the_pending_question_is_no_interruption(reply, intent, fact, signal):
+    plan = plan_turn(facts(), [fact], fact, reply, intent, True, False, confidence=0.9)
+    assert not plan.reject
+    assert signal in plan.updates[fact]
+
+
+def test_a_question_during_the_interview_still_interrupts_it():
+    assert plan_turn(facts(), ["location"], "location", "肌肉萎缩能治好吗", "faq", True, False, confidence=0.9).reject
+
+
+@pytest.mark.parametrize("complaint, parts", [
+    ("我妈最近胳膊没劲,梳头都费劲了", "胳膊"),
+    ("做了手术以后小腿和脚都没力气", "小腿、脚"),  # 手 of 手术 is no hand
+    ("最近总觉得没劲", None),
+    (None, None),
+])
+def test_the_location_question_names_the_limb_the_story_told(complaint, parts):
+    assert interview.location_parts(complaint) == parts
+
+
+@pytest.mark.parametrize("text, complaint", [
+    # a title pasted again as the question: the doctor reads it once
+    ("孩子走路老摔跤是怎么回事,孩子走路老摔跤是怎么回事,三岁了,腿好像没劲", "孩子走路老摔跤是怎么回事,三岁了,腿好像没劲"),
+    ("腿没劲,腿没劲", "腿没劲,腿没劲"),  # too short to be a pasted passage
+    ("我妈妈胳膊越来越细", "我妈妈胳膊越来越细"),
+])
+def test_the_complaint_keeps_a_repeated_passage_once(text, complaint):
+    plan = plan_turn(facts(), [], None, text, "describe_symptoms", True, True)
+    assert plan.updates["complaint"] == complaint

@@ -58,6 +58,22 @@ def test_a_whole_interview_every_turn_ends_with_the_disclaimer(rest):
     assert any("病情摘要" in t for t in texts(turn))
 
 
+def test_the_interview_names_the_limb_the_patient_told_and_keeps_it_in_the_summary(rest):
+    sender = rest.new_sender()
+    rest.send("最近胳膊没劲", sender)
+    rest.send("成年后", sender)
+    turn = rest.send("几周内出现", sender)
+    assert_safe_turn(turn)
+    asked = next(m for m in turn if m.get("buttons") and "两侧" in (m.get("text") or ""))
+    assert "您说的胳膊" in asked["text"]  # not "主要是哪里没劲": the patient said where
+    for _ in range(6):
+        if any((m.get("custom") or {}).get("type") == "triage_result" for m in turn):
+            break
+        turn = rest.send("不知道", sender)
+    summary = next(t for t in texts(turn) if "病情摘要" in t)
+    assert "部位:提到:胳膊" in summary
+
+
 def test_emergency_first_even_mid_interview(rest):
     sender = rest.new_sender()
     rest.send("我最近两条腿没劲", sender)

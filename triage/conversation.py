@@ -118,6 +118,28 @@ def result_at_once(text: Optional[Text]) -> bool:
     return plan.next_fact is None
 
 
+def story_after_offer(pending: Optional[Text], latest: Optional[Text]) -> Text:
+    """The story an interview reads after a button offer (fatigue, worry) about `pending`.
+
+    A pressed button (/describe_symptoms) adds nothing; a typed reply ("肌肉没力气", "两条腿都这样") joins the
+    story it answers, so that neither is lost.
+    """
+    latest = latest or ""
+    if not pending:
+        return latest
+    if not latest or latest.startswith("/") or latest in pending or _bare_answer(latest):
+        return pending
+    return f"{pending}{knowledge.text('detail_separator')}{latest}"
+
+
+# A reply this short that is only 不知道 / 是 / 没有 adds nothing to the story it answers.
+BARE_ANSWER_MAX_CHARS = 6
+
+
+def _bare_answer(text: Text) -> bool:
+    return len(text) <= BARE_ANSWER_MAX_CHARS and extraction.answer_kind(text) is not None and not extraction.count_signals(text)
+
+
 def updated_complaint(complaint: Optional[Text], detail: Optional[Text]) -> Optional[Text]:
     """The complaint with a detail added after the result (kept short)."""
     if not detail or detail.startswith("/"):

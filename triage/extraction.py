@@ -15,7 +15,8 @@ _AFFIRM = re.compile(r"^(有|是|对|嗯|有的|是的|对的|有啊|有过|是�
 _WISH = re.compile(r"(想让|想要|想把|希望|怎样才能|怎么才能|如何才能|怎么能|怎样能|怎么样才能)")
 # Sentence ends: a signal's `sentence_patterns` may span the clauses of one sentence (肩膀疼,抬不起来).
 _SENTENCE_SPLIT = re.compile(r"(?:[。;；!！?？\n\r…]|(?<!\d)\.|\.(?!\d))+")  # not a decimal point (textmatch)
-_DURATION = re.compile(r"([0-9一二两三四五六七八九十半几]+)(个)?(小时|天|周|星期|礼拜|个月|月|年)")
+# A course of time: not a child's age in months (一岁三个月) nor the idiom 半天 (问了半天: "for ages").
+_DURATION = re.compile(r"(?<![岁0-9一二两三四五六七八九十半几])(?!半天)([0-9一二两三四五六七八九十半几]+)(个)?(小时|天|周|星期|礼拜|个月|月|年)")
 
 
 def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
@@ -30,21 +31,36 @@ def _signals_in(text: Text, knowledge_id: int) -> Tuple[Tuple[Text, Tuple[Text, 
     """Cached per text and loaded knowledge file: several NLU components and the actions read one message."""
     found: Dict[Text, List[Text]] = {}
     # The same reading as textmatch.has_affirmed, with the clauses split once for all ~50 signals (per message).
-    readable = [_before_wish(clause) for clause in textmatch.clauses(text) if not textmatch.is_hypothetical(clause)]
+    clauses = textmatch.clauses(text)
+    readable = [_before_wish(clause) for clause in clauses if not textmatch.is_hypothetical(clause)]
+    # The opening clause's place in `readable` is the first, unless it was a hypothetical one (then skipped).
+    opening = clauses[0] if clauses and not textmatch.is_hypothetical(clauses[0]) else ""
     runs = _clause_runs(text)
     for signal_id, signal in knowledge.signals().items():
-        if any(_affirmed(readable, pattern) for pattern in signal["patterns"]) or any(
+        skip = _opening_end(opening, signal.get("not_in_opening"))
+        if any(_affirmed(readable, pattern, skip) for pattern in signal["patterns"]) or any(
             _affirmed(runs, pattern) for pattern in signal.get("sentence_patterns", ())
         ):
             found.setdefault(signal["fact"], []).append(signal_id)
     return tuple((fact, tuple(ids)) for fact, ids in found.items())
 
 
-def _affirmed(clauses: List[Text], pattern: Text) -> bool:
+def _affirmed(clauses: List[Text], pattern: Text, skip: int = 0) -> bool:
+    """A match of `pattern` not negated; in the first clause, none that starts before `skip`."""
     regex = textmatch.compile_pattern(pattern)
     return any(
-        not textmatch.is_negated(clause, match.start()) for clause in clauses for match in regex.finditer(clause)
+        not textmatch.is_negated(clause, match.start())
+        for index, clause in enumerate(clauses) for match in regex.finditer(clause)
+        if not (index == 0 and match.start() < skip)
     )
+
+
+def _opening_end(opening: Text, pattern: Optional[Text]) -> int:
+    """Where a signal's `not_in_opening` match (whom the message is about) ends in its opening clause, or 0."""
+    if not pattern:
+        return 0
+    match = textmatch.compile_pattern(pattern).match(opening)
+    return match.end() if match else 0
 
 
 def _clause_runs(text: Text) -> List[Text]:
@@ -69,9 +85,49 @@ def _before_wish(clause: Text) -> Text:
     return clause[: match.start()] if match else clause
 
 
+# The words a summary quotes for a finding: its clause, cut to this many letters around the match.
+SAID_MAX_CHARS = 16
+
+
+def said(signal_id: Text, text: Optional[Text]) -> Optional[Text]:
+    """The clause of `text` in which `signal_id` is affirmed (cut short around the match), or None."""
+    signal = knowledge.signals().get(signal_id)
+    if not signal or not text:
+        return None
+    for clause in textmatch.clauses(text):
+        if textmatch.is_hypothetical(clause):
+            continue
+        for pattern in signal["patterns"]:
+            for match in textmatch.compile_pattern(pattern).finditer(clause):
+                if not textmatch.is_negated(clause, match.start()):
+                    # From the clause's start, or after a heading (主要症状:), or from the match when that is far
+                    # in; to the clause's end when short, else to the match's end (no word cut in two).
+                    start = max(clause.rfind(":", 0, match.start()), clause.rfind("：", 0, match.start())) + 1
+                    if match.end() - start > SAID_MAX_CHARS:
+                        start = match.start()
+                    end = len(clause) if len(clause) - start <= SAID_MAX_CHARS else match.end()
+                    return clause[start:end]
+    return None
+
+
 def count_signals(text: Optional[Text]) -> int:
     """How many interview signals `text` affirms."""
     return sum(len(found) for found in extract_signals(text).values())
+
+
+def body_parts(text: Optional[Text]) -> List[Text]:
+    """The body parts `text` names, once each, in the order said (knowledge `body_parts`); negation aside:
+    a limb named is a limb spoken of."""
+    found: List[Text] = []
+    for match in _body_parts_regex(id(knowledge.load())).finditer(textmatch.normalise(text or "")):
+        if match.group(0) not in found:
+            found.append(match.group(0))
+    return found
+
+
+@lru_cache(maxsize=4)
+def _body_parts_regex(knowledge_id: int) -> "re.Pattern[str]":
+    return re.compile("|".join(knowledge.load()["body_parts"]))
 
 
 def extract_duration(text: Optional[Text]) -> Optional[Text]:

@@ -60,6 +60,11 @@ def choose_next(facts: Dict[Text, Any], asked: List[Text]) -> Optional[Text]:
     return next((f for f in order if facts.get(f) is None and f not in asked), None)
 
 
+def answers(requested: Optional[Text], text: Optional[Text]) -> bool:
+    """Whether `text` names a finding of the pending question's own fact (a reply, not an interruption)."""
+    return bool(requested and text and extraction.extract_signals(text).get(requested))
+
+
 def plan_turn(
     facts: Dict[Text, Any],
     asked: List[Text],
@@ -81,6 +86,8 @@ def plan_turn(
     if text and text.startswith("/"):
         text = ""  # a button payload such as /describe_symptoms says nothing about symptoms
     interruption = intent in INTERRUPTIONS and (intent == "red_flag" or confidence >= INTERRUPTION_MIN_CONFIDENCE)
+    if interruption and intent != "red_flag" and answers(requested, text):
+        interruption = False  # "30多岁" to the age question is an answer, whatever the classifier made of it
     if requested and interruption and not resumed:
         return TurnPlan(reject=True)
     updates: Dict[Text, Any] = {}
@@ -97,7 +104,7 @@ def plan_turn(
                 notes[requested] = (text or "")[:COMPLAINT_MAX_CHARS]
                 updates["answer_notes"] = notes
         if not bookkeeping.get("complaint") and text:
-            updates["complaint"] = text[:COMPLAINT_MAX_CHARS]
+            updates["complaint"] = complaint_of(text)
         if not bookkeeping.get("duration"):
             duration = extraction.extract_duration(text)
             if duration:
@@ -112,6 +119,28 @@ def plan_turn(
     if next_fact:
         updates["asked"] = [*asked, next_fact]
     return TurnPlan(updates=updates, next_fact=next_fact)
+
+
+# A passage said twice in a row (a title pasted again as the question) is kept once in the complaint.
+REPEAT_MIN_CHARS = 8
+
+
+def complaint_of(text: Text) -> Text:
+    """The complaint a doctor reads: the message with a passage repeated at once kept once, cut short."""
+    text = text[: 2 * COMPLAINT_MAX_CHARS]  # bounds the search (once per interview, a few ms at most)
+    for size in range(len(text) // 2, REPEAT_MIN_CHARS - 1, -1):
+        for start in range(0, len(text) - 2 * size + 1):
+            if text[start:start + size] == text[start + size:start + 2 * size]:
+                text = text[:start + size] + text[start + 2 * size:]
+                return complaint_of(text)
+    return text[:COMPLAINT_MAX_CHARS]
+
+
+def location_parts(complaint: Optional[Text]) -> Optional[Text]:
+    """The limbs the story named, for the location question to name them back (not ask what was just told);
+    None when it named none."""
+    parts = extraction.body_parts(complaint)
+    return knowledge.text("list_separator").join(parts) if parts else None
 
 
 def resumed(events: List[Dict[Text, Any]]) -> bool:

@@ -1,7 +1,7 @@
 """Loads knowledge/causes.yml, the single file of medical facts, and answers lookups on it."""
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, Iterable, List, Optional, Text
 
 import yaml
 
@@ -131,6 +131,17 @@ def questions() -> List[Dict[Text, Any]]:
 
 def scoring() -> Dict[Text, Any]:
     return load()["scoring"]
+
+
+def category_department(category_id: Text, signal_ids: Iterable[Text] = ()) -> Text:
+    """A category's department in a result: its `department_result` with the notes whose signals were said
+    (`department` in full when the category has no such split)."""
+    item = category(category_id)
+    if not item.get("department_result"):
+        return item["department"]
+    said = set(signal_ids)
+    notes = [note["text"] for note in item.get("department_notes") or [] if said & set(note["signals"])]
+    return item["department_result"] + "".join(notes)
 
 
 def department(key: Text) -> Text:

@@ -35,7 +35,7 @@ def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[Caus
         if not set(signals[s].get("explained_by", ())) & set(present)
     ]
     evidence += [(flag_weights[f]["label"], flag_weight(flag_weights[f], present)) for f in flags]
-    late = late_onset(present)
+    discounts = [rule for rule in (late_onset(present), recent_onset(present)) if rule]
     scores = []
     for category in knowledge.categories():
         raw, reasons = 0.0, []
@@ -44,9 +44,10 @@ def rank(signal_ids: Iterable[Text], red_flags: Iterable[Any] = ()) -> List[Caus
             if weight:
                 raw += weight
                 reasons.append(label)
-        if late and late["category"] == category["id"]:
-            raw *= late["factor"]
-            reasons.append(late["label"])
+        for rule in discounts:
+            if rule["category"] == category["id"]:
+                raw *= rule["factor"]
+                reasons.append(rule["label"])
         scores.append(CauseScore(category["id"], category["name"], max(raw, 0.0), 0.0, reasons))
     total = sum(s.raw for s in scores)
     denominator = max(total, params["saturation"])
@@ -74,7 +75,16 @@ def tie_order() -> List[Text]:
 
 def late_onset(signal_ids: Iterable[Text]) -> Optional[Dict[Text, Any]]:
     """The knowledge file's late-onset rule when it applies: onset after 40 and no family history or early onset."""
-    rule = knowledge.scoring().get("late_onset")
+    return _discount("late_onset", signal_ids)
+
+
+def recent_onset(signal_ids: Iterable[Text]) -> Optional[Dict[Text, Any]]:
+    """The recent-onset rule when it applies: weakness of days or weeks, no family history, no course of months."""
+    return _discount("recent_onset", signal_ids)
+
+
+def _discount(name: Text, signal_ids: Iterable[Text]) -> Optional[Dict[Text, Any]]:
+    rule = knowledge.scoring().get(name)
     present = set(signal_ids)
     if not rule or not present & set(rule["signals"]) or present & set(rule["unless"]):
         return None
@@ -127,12 +137,14 @@ def urgency(signal_ids: Iterable[Text], ranked: List[CauseScore], red_flags: Ite
     return ROUTINE
 
 
-def department(ranked: List[CauseScore], red_flags: Iterable[Any] = ()) -> Text:
+def department(ranked: List[CauseScore], red_flags: Iterable[Any] = (), signal_ids: Iterable[Text] = ()) -> Text:
+    """Where to go: the emergency department, neurology when too little is known, else the leading category's
+    department with the notes that fit what was said (knowledge.category_department)."""
     if list(red_flags):
         return knowledge.department("emergency")
     if is_uncertain(ranked) and ranked[0].raw < knowledge.scoring()["min_evidence"]:
         return knowledge.department("uncertain")
-    return knowledge.category(ranked[0].id)["department"]
+    return knowledge.category_department(ranked[0].id, signal_ids)
 
 
 def payload(ranked: List[CauseScore], urgency_level: Text, dept: Text, red_flags: Iterable[Any] = ()) -> Dict[Text, Any]:
