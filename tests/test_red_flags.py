@@ -761,6 +761,13 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("小孩发烧,嘴唇发白,手脚冰凉,精神很差", "floppy_child"),
     ("右手时不时拿不住东西,还头疼想吐", "severe_headache"),
     ("胸口一阵一阵的疼,疼的时候出汗,持续几分钟", "chest_pain"),
+    # breathing in more everyday words: fast, tiring, oxygen told in words, an inhaler that does not help
+    ("发烧三天,咳嗽,今天开始呼吸有点急", "breathing"),
+    ("感觉呼吸很累,吸气费力", "breathing"),
+    ("气不够用,说几句话就要停下来歇歇", "breathing"),
+    ("孩子哮喘发作,用了喷雾还是喘", "breathing"),
+    ("我爸肺癌,这几天喘得很,晚上不能躺", "breathing"),
+    ("父亲呼吸衰竭,在家吸氧,血氧八十几", "breathing"),
     # a new one-sided deficit after an old stroke; a risk factor's years are not the new deficit's course
     ("父亲以前中风过,昨天开始左边手脚又不灵活了", "stroke"),
     ("老公高血压多年,今天头晕,右手发麻拿不住筷子", "stroke"),
@@ -829,6 +836,9 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "心跳八十,血压一百五,头晕",                    # the blood pressure's number
     "心率七十,今年35岁,头晕",                      # an age
     "站起来眼前发黑,贫血",
+    "急性呼吸道感染,咳嗽",
+    "腰疼不能躺,只能坐着",                        # kept from lying by pain, not breath
+    "晚上胃疼得不能躺",
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",
