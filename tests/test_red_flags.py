@@ -768,6 +768,8 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("孩子哮喘发作,用了喷雾还是喘", "breathing"),
     ("我爸肺癌,这几天喘得很,晚上不能躺", "breathing"),
     ("父亲呼吸衰竭,在家吸氧,血氧八十几", "breathing"),
+    ("健身后两条大腿酸痛得厉害,尿颜色很深", "rhabdomyolysis"),
+    ("今天突然精神恍惚,走路不稳", "confusion"),
     # a new one-sided deficit after an old stroke; a risk factor's years are not the new deficit's course
     ("父亲以前中风过,昨天开始左边手脚又不灵活了", "stroke"),
     ("老公高血压多年,今天头晕,右手发麻拿不住筷子", "stroke"),
@@ -839,6 +841,8 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "急性呼吸道感染,咳嗽",
     "腰疼不能躺,只能坐着",                        # kept from lying by pain, not breath
     "晚上胃疼得不能躺",
+    "最近精神恍惚,乏力",
+    "天热出汗多,尿颜色很深",
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",
