@@ -843,6 +843,12 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "晚上胃疼得不能躺",
     "最近精神恍惚,乏力",
     "天热出汗多,尿颜色很深",
+    "鼻炎犯了,鼻子不通气,憋气严重",                # a blocked nose
+    "焦虑症,经常胸闷,气短很严重",                  # told with an anxiety disorder: the check's
+    "更年期,出冷汗,胸闷,心慌",
+    "颈椎病,胸闷,胳膊酸,手麻",                      # the neck explains the arm
+    "乳腺增生,胸口疼,胳膊酸",
+    "今天早上起来右手抬不起来,落枕了",              # a stiff neck from sleeping
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",
