@@ -53,6 +53,8 @@ def test_messages_that_could_hide_an_emergency_get_the_check(text):
     "晕厥过一次,三年前,现在好了",                     # a faint years back
     "老人反应慢,腿脚没劲好几年了",                     # slowed for years
     "一氧化碳中毒后遗症,现在反应迟钝,手也不灵活",      # a poisoning's sequela
+    "甲减,浑身乏力,怕冷,反应迟钝",                     # a slow head told as a state: the fatigue question's
+    "阳了以后一直乏力,脑子转不动,记性差",
     "",
 ])
 def test_plain_chronic_stories_do_not(text):

@@ -102,6 +102,7 @@ EMERGENCIES = [
     # a poison or a bite acting on nerves and muscles
     ("吃了河豚以后嘴唇发麻,手脚没劲", "poisoning"),
     ("被蛇咬了,眼皮抬不起来", "poisoning"),
+    ("吃了一瓶安眠药,叫不醒", "poisoning"),
     # a heart far too fast or too slow with what it does (a faint, dizziness, chest tightness, a sweat)
     ("心跳突然很快,一分钟一百八,胸闷出汗", "arrhythmia"),
     ("心率只有四十多,头晕,乏力,晕倒过两次", "arrhythmia"),
@@ -849,6 +850,7 @@ NOT_EMERGENCIES_SHARING_WORDS = [
     "颈椎病,胸闷,胳膊酸,手麻",                      # the neck explains the arm
     "乳腺增生,胸口疼,胳膊酸",
     "今天早上起来右手抬不起来,落枕了",              # a stiff neck from sleeping
+    "吃了安眠药,第二天头晕没劲",                    # a sleeping pill taken as prescribed
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",
