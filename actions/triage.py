@@ -136,7 +136,8 @@ class ActionTriageResult(Action):
 class ActionDetailAfterResult(Action):
     """After the result, a message the reader took for off-topic or did not understand (对了,我还有糖尿病: a
     chronic disease alone is no story) is a further detail when it names a finding: the result is updated.
-    Otherwise the off-topic or not-understood reply it would have had."""
+    After a stopped interview (不问了) the detail is noted for the summary, with no result yet. Otherwise the
+    off-topic or not-understood reply it would have had."""
 
     def name(self) -> Text:
         return "action_detail_after_result"
@@ -144,14 +145,17 @@ class ActionDetailAfterResult(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         text = tracker.latest_message.get("text")
         facts = _facts(tracker)
-        updates = conversation.new_facts(facts, text) if tracker.get_slot("result_shown") else {}
+        updates = conversation.new_facts(facts, text)
         if not updates:
             intent = (tracker.latest_message.get("intent") or {}).get("name")
             fallback = ActionOutOfScope() if intent == "out_of_scope" else ActionFallback()
             return await fallback.run(dispatcher, tracker, domain)
         complaint = conversation.updated_complaint(tracker.get_slot("complaint"), text)
-        bookkeeping = {**_bookkeeping(tracker), "complaint": complaint, "updating": True}
         events = [*[SlotSet(k, v) for k, v in updates.items()], SlotSet("complaint", complaint)]
+        if not tracker.get_slot("result_shown"):  # the interview was stopped (不问了): noted, no result yet
+            dispatcher.utter_message(response="utter_detail_noted")
+            return events
+        bookkeeping = {**_bookkeeping(tracker), "complaint": complaint, "updating": True}
         return [*events, *send_result(dispatcher, {**facts, **updates}, bookkeeping)]
 
 

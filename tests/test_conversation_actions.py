@@ -65,6 +65,15 @@ def test_a_detail_read_as_off_topic_after_the_result_still_updates_it(dispatcher
     assert not any(e.get("name") == "immobilisation" for e in events)  # earlier answers kept
 
 
+def test_a_detail_after_a_stopped_interview_is_noted_without_a_result(dispatcher, domain):
+    slots = {"associated": ["unknown"], "complaint": "我左腿没劲三个月了"}  # 不问了: no result shown
+    events = run(triage.ActionDetailAfterResult(), make_tracker("对了,我还有糖尿病十年了", "out_of_scope", slots=slots),
+                 dispatcher, domain)
+    assert responses(dispatcher) == ["utter_detail_noted"]
+    assert SlotSet("nutrition", ["diabetes"]) in events
+    assert SlotSet("complaint", "我左腿没劲三个月了；对了,我还有糖尿病十年了") in events
+
+
 def test_only_restart_starts_again_after_the_result(dispatcher, domain):
     slots = {"immobilisation": ["cast"], "complaint": "腿细了", "result_shown": True}
     events = run(triage.ActionBeginInterview(), make_tracker("重新开始", "restart_interview", slots=slots), dispatcher, domain)

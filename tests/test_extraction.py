@@ -141,6 +141,22 @@ def test_bushi_negates_what_follows_but_not_a_question_or_either_or(text, findin
 
 
 @pytest.mark.parametrize(
+    "text,general",
+    [
+        ("脑梗的症状有哪些,嘴歪,说话不清", True),  # 有哪些 asks, even with no question mark
+        ("呼吸困难是怎么回事", True),
+        ("我爸嘴歪了,要做哪些检查", False),  # a person: a report with a question
+        ("突然嘴歪要注意哪些", False),  # a moment: a report
+    ],
+)
+def test_a_question_with_no_person_or_moment_is_general(text, general):
+    """textmatch (shared): a general question is asked (哪些 too) and names no person or moment."""
+    from triage import textmatch
+
+    assert textmatch.is_general_question(text) == general
+
+
+@pytest.mark.parametrize(
     "text,kept",
     [
         ("查了血钾3.2,腿发软", "查了血钾3.2"),

@@ -28,6 +28,9 @@ from triage import red_flags
     "我儿子吃花生米的时候呛了一下,现在一直咳,喘气有声音",  # no rule for a foreign body yet: at least asked
     "我的腿没劲从脚往上走",                           # climbing weakness, no time told
     "先是腿没劲后来手也没劲了",                       # legs then arms, no time told
+    "我妈反复晕厥,想问挂什么科",                       # faints with no time told
+    "我爸反应变慢了,走路也不稳",                       # slowed responses, no time told
+    "心慌,眼前发黑,差点晕倒",                         # a near-faint
 ])
 def test_messages_that_could_hide_an_emergency_get_the_check(text):
     assert red_flags.needs_check(text)
@@ -47,6 +50,11 @@ def test_messages_that_could_hide_an_emergency_get_the_check(text):
     "右手这两个月拿筷子越来越没劲",                   # worse over months: slow, not acute
     "肩周炎半年了,胳膊往上举没劲",                    # 往上 of a movement, not weakness that climbs
     "三年前先是腿没劲后来手也没劲了",                 # legs then arms over years
+    "晕厥过一次,三年前,现在好了",                     # a faint years back
+    "老人反应慢,腿脚没劲好几年了",                     # slowed for years
+    "一氧化碳中毒后遗症,现在反应迟钝,手也不灵活",      # a poisoning's sequela
+    "甲减,浑身乏力,怕冷,反应迟钝",                     # a slow head told as a state: the fatigue question's
+    "阳了以后一直乏力,脑子转不动,记性差",
     "",
 ])
 def test_plain_chronic_stories_do_not(text):

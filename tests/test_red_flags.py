@@ -99,6 +99,14 @@ EMERGENCIES = [
     ("孩子一直昏睡叫不醒", "floppy_child"),
     ("儿子刚才突然抬不起头全身没劲", "floppy_child"),
     ("小孩打完针以后喊不醒", "floppy_child"),
+    # a poison or a bite acting on nerves and muscles
+    ("吃了河豚以后嘴唇发麻,手脚没劲", "poisoning"),
+    ("被蛇咬了,眼皮抬不起来", "poisoning"),
+    ("吃了一瓶安眠药,叫不醒", "poisoning"),
+    # a heart far too fast or too slow with what it does (a faint, dizziness, chest tightness, a sweat)
+    ("心跳突然很快,一分钟一百八,胸闷出汗", "arrhythmia"),
+    ("心率只有四十多,头晕,乏力,晕倒过两次", "arrhythmia"),
+    ("刚才突然心慌,差点晕过去", "arrhythmia"),
 ]
 
 NOT_EMERGENCIES = [
@@ -186,7 +194,8 @@ def test_gate_vetoes_classifier_red_flag_on_a_negation():
 
 
 def test_gate_keeps_a_confident_classifier_red_flag_it_has_no_rule_for():
-    assert decide("我爸刚才整个人不对劲了瘫在地上", {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
+    # (瘫在地上 after 刚才 now has a rule: the whole body gone suddenly, told over two clauses.)
+    assert decide("我爸刚才整个人不对劲了倒在地上", {"name": "red_flag", "confidence": 0.95}, [], CONFIG) is None
 
 
 @pytest.mark.parametrize("text", [
@@ -224,6 +233,13 @@ def test_gate_does_not_trust_a_classifier_red_flag_on_a_course_of_months():
     text = "孩子从出生就不太会抬头,现在8个月了还坐不稳,身上软"
     ranking = [{"name": "red_flag", "confidence": 0.9}, {"name": "describe_symptoms", "confidence": 0.08}]
     assert decide(text, ranking[0], ranking, CONFIG)["name"] == "describe_symptoms"
+
+
+def test_rules_of_two_signs_need_two_different_ones():
+    rule = next(rule for rule in red_flags.rules() if rule.two_of)
+    assert len(rule.two_of) >= 2
+    assert not red_flags.detect("宝宝哭声小,哭声很弱")          # one sign told twice
+    assert red_flags.detect("宝宝哭声小,全身软软的")             # two different signs
 
 
 def test_unknown_concept_in_a_rule_fails_loudly():
@@ -705,6 +721,60 @@ EMERGENCIES_IN_PATIENT_WORDS = [
     ("我突然胸口发紧发疼,疼到左边胳膊,一身冷汗", "chest_pain"),
     ("我爸今天开始两边眼皮都耷拉下来,看东西重影,说话声音很小", "vision_weakness"),
     ("我婆婆刚才右手右脚突然没劲,十多分钟以后自己好了", "stroke"),
+    # Round 3b (gate3): kinds from real batches b5/b6, in our own words.
+    # a baby with two different signs of serious illness, fever or not
+    ("宝宝吃奶呛,哭声小,全身软软的", "floppy_child"),
+    ("宝宝四十天,今天一整天奶都不喝,老是睡", "floppy_child"),
+    ("孩子出生二十天,吸奶没劲,哭声很弱", "floppy_child"),
+    ("宝宝三个月,反应差,不吃奶", "floppy_child"),
+    # pulmonary oedema, breathing told as severe (also asked as "is it worse?"), an asthma attack told as severe
+    ("我爸心衰,今天咳出粉红色泡沫样的痰", "breathing"),
+    ("心衰好几年了,咳粉红色泡沫痰,是不是病情加重了吗", "breathing"),
+    ("走路喘气比较厉害,心跳快", "breathing"),
+    ("胸口憋得受不了", "breathing"),
+    ("哮喘犯了,喘得厉害", "breathing"),
+    # chest discomfort (not only pain) with an arm, the jaw or a cold sweat
+    ("突然胸口闷得难受,左胳膊发麻没劲", "chest_pain"),
+    ("昨晚开始胸口压着一样不舒服,下巴也酸", "chest_pain"),
+    ("胸闷,出冷汗,浑身没力气", "chest_pain"),
+    # slowed responses with weakness, acute or after an infection; a faint today
+    ("这两天我爸反应迟钝,手没劲", "confusion"),
+    ("吐了两天以后人反应变慢了,四肢没劲", "confusion"),
+    ("今天上午突然晕厥,醒来浑身没劲", "confusion"),
+    ("老人近两日精神差,嗜睡,叫醒后又睡,四肢无力", "confusion"),
+    # weak and feeling lost after an infection; a week's 逐渐加重 after a cold
+    ("拉肚子以后手脚没劲,温度觉也减退了", "rapid_progression"),
+    ("感冒一周后出现四肢麻木无力,逐渐加重", "rapid_progression"),
+    # a limb that is no longer deft, since yesterday or suddenly (the clinical 活动不利 too)
+    ("老人家昨天开始左手不灵活,拿东西老掉", "stroke"),
+    ("患者男,65岁,突发左侧肢体活动不利2小时", "stroke"),
+    ("奶奶一侧手脚活动不灵活,今天早上发现的", "stroke"),
+    # a baby grunting and grey; breathing worse in the next clause; chest pain the heart pills do not relieve
+    ("宝宝一直哼哼,脸色发灰", "floppy_child"),
+    ("阳了以后胸闷气短,走几步就喘,越来越厉害", "breathing"),
+    ("胸口疼了半个小时,含了硝酸甘油也不管用", "chest_pain"),
+    ("胸口疼了一个小时了还没缓解", "chest_pain"),
+    # all four limbs gone suddenly, failing outright in the next clause
+    ("我手脚突然没有力气了,连拳头都握不紧,早上还好好的", "acute_paralysis"),
+    ("我爸刚才整个人不对劲了瘫在地上", "acute_paralysis"),
+    # a newborn feeding less and sleeping more; a feverish child pale and listless; headache, nausea and a failing hand
+    ("新生儿黄疸,今天不怎么吃奶,很能睡", "floppy_child"),
+    ("小孩发烧,嘴唇发白,手脚冰凉,精神很差", "floppy_child"),
+    ("右手时不时拿不住东西,还头疼想吐", "severe_headache"),
+    ("胸口一阵一阵的疼,疼的时候出汗,持续几分钟", "chest_pain"),
+    # breathing in more everyday words: fast, tiring, oxygen told in words, an inhaler that does not help
+    ("发烧三天,咳嗽,今天开始呼吸有点急", "breathing"),
+    ("感觉呼吸很累,吸气费力", "breathing"),
+    ("气不够用,说几句话就要停下来歇歇", "breathing"),
+    ("孩子哮喘发作,用了喷雾还是喘", "breathing"),
+    ("我爸肺癌,这几天喘得很,晚上不能躺", "breathing"),
+    ("父亲呼吸衰竭,在家吸氧,血氧八十几", "breathing"),
+    ("健身后两条大腿酸痛得厉害,尿颜色很深", "rhabdomyolysis"),
+    ("今天突然精神恍惚,走路不稳", "confusion"),
+    # a new one-sided deficit after an old stroke; a risk factor's years are not the new deficit's course
+    ("父亲以前中风过,昨天开始左边手脚又不灵活了", "stroke"),
+    ("老公高血压多年,今天头晕,右手发麻拿不住筷子", "stroke"),
+    ("糖尿病病史10年,这两天左边身子发麻", "stroke"),
     # An exertional habit beside breathlessness it does not explain (at rest, blue lips) or said to worsen.
     ("他走几步路就气短躺在床上也憋得喘不过气", "breathing"),
     ("我一上楼梯就喘坐着不动也呼吸困难", "breathing"),
@@ -725,6 +795,62 @@ EMERGENCIES_IN_PATIENT_WORDS = [
 # Messages that share words with an emergency but are not one: chronic or habitual, placed in the past,
 # with a known cause outside the muscles and nerves, hypothetical, negated, or a general question.
 NOT_EMERGENCIES_SHARING_WORDS = [
+    # Round 3b (gate3): near misses of the new rules.
+    "宝宝感冒了不怎么吃奶,精神还可以",            # one mild sign, a well baby
+    "宝宝六个月,这两天不吃奶,哭闹",               # one sign
+    "宝宝从小就软软的,不怎么哭,抬头晚",           # since birth: the interview's
+    "新生儿生下来就哭声小,全身软",
+    "胃不舒服,胸口闷,胳膊酸,天天对着电脑",       # a daily habit
+    "这半年经常胸闷,肩膀胳膊酸痛",
+    "心口烧得难受,反酸,想吐",                    # heartburn
+    "胸口闷,出了点汗,更年期",
+    "晚上睡觉打呼噜,有呼吸暂停",                  # sleep apnoea
+    "有晕厥感,头晕乏力",                          # a near-faint
+    "三个月前有一次晕厥,住院查了没事,现在偶尔头晕",
+    "晕厥过一次,三年前,现在好了",
+    "咳嗽咳得厉害,有白色泡沫痰",                  # white froth: bronchitis, not oedema
+    "跑完步喘得厉害",                             # exertion
+    "老人反应慢,腿脚没劲好几年了",                # slowed for years
+    "孩子反应有点慢,走路不稳,从小就这样",
+    "打疫苗以后反应比较大,浑身没劲",               # a vaccine's reaction is not slowed responses
+    "感冒后浑身乏力,慢慢好转",
+    "三年前感冒后手脚麻木无力,逐渐加重,现在走路不稳",
+    "小时候手不灵活,写字慢",
+    "这几年左手不灵活",
+    "食物中毒拉肚子,浑身没劲",                    # food poisoning is the gut's
+    "十年前煤气中毒,后来走路一直不稳",            # an old poisoning's sequela
+    "胸口疼了十几分钟就好了",
+    "胸口疼了半小时,后来自己好了",
+    "突然觉得很累,浑身没劲,连楼都爬不动",        # sudden tiredness is the check's
+    "宝宝最近吃奶少,长牙流口水",
+    "孩子发烧,脸色苍白,精神还可以",
+    "偏头痛犯了,恶心,左手有点麻",                  # a known migraine's aura
+    "晚上睡觉胳膊麻,胸口有点闷",                    # an arm slept on
+    "胃胀,心口不舒服,胳膊酸",                        # 心口 of a stomach complaint
+    "喝酒以后第二天浑身没劲,反应慢",                # a hangover
+    "高血压十几年,最近腿没劲",                      # a risk factor's years, nothing acute
+    "我有高血压好几年了,一直头晕乏力",
+    "今天打球扭了,右手拿不住东西",                  # an injury
+    "右手拿不住筷子好几个月了,今天去医院",          # months of it; 今天 is the visit
+    "脑梗的症状有哪些,嘴歪,说话不清",              # a textbook question listing signs (有哪些 asks)
+    "心率45,平时爱跑步",                          # a slow pulse without symptoms
+    "心率一百二,有点心慌",
+    "心跳四十,吃了倍他乐克",
+    "心跳八十,血压一百五,头晕",                    # the blood pressure's number
+    "心率七十,今年35岁,头晕",                      # an age
+    "站起来眼前发黑,贫血",
+    "急性呼吸道感染,咳嗽",
+    "腰疼不能躺,只能坐着",                        # kept from lying by pain, not breath
+    "晚上胃疼得不能躺",
+    "最近精神恍惚,乏力",
+    "天热出汗多,尿颜色很深",
+    "鼻炎犯了,鼻子不通气,憋气严重",                # a blocked nose
+    "焦虑症,经常胸闷,气短很严重",                  # told with an anxiety disorder: the check's
+    "更年期,出冷汗,胸闷,心慌",
+    "颈椎病,胸闷,胳膊酸,手麻",                      # the neck explains the arm
+    "乳腺增生,胸口疼,胳膊酸",
+    "今天早上起来右手抬不起来,落枕了",              # a stiff neck from sleeping
+    "吃了安眠药,第二天头晕没劲",                    # a sleeping pill taken as prescribed
     "我一走快就气短,歇一会儿就好了",
     "上三楼就喘,坐着就不喘了",
     "爬楼就气喘吁吁,好几年了,越来越明显",

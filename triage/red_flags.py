@@ -4,7 +4,8 @@ Rules live in knowledge/causes.yml. They are written with concepts (`{weak}`, `{
 from `red_flag_concepts`, which may name each other) rather than fixed strings, so one rule covers the many
 ways patients say the same thing. A rule matches when every `all` pattern matches an affirmed clause, every
 `across` pattern matches the whole message (for findings told over two clauses: 昨天还能走,今天站不起来),
-and no `none` pattern occurs anywhere in it (a deficit placed years back is not a new stroke). A `stale` pattern
+at least two of its `two_of` patterns match the whole message (signs that each say little alone: a baby who
+feeds poorly, sleeps on, cries weakly, lies limp), and no `none` pattern occurs anywhere in it (a deficit placed years back is not a new stroke). A `stale` pattern
 (years of it) vetoes too unless a `fresh` one is affirmed (最近, 这两天, 突然: it changed now).
 
 A match is affirmed when its clause does not negate it, does not put it hypothetically before it (如果, 会不会,
@@ -40,6 +41,7 @@ class Rule:
     clause_none: Optional[Pattern]
     stale: Tuple[Pattern, ...] = ()
     fresh: Tuple[Pattern, ...] = ()
+    two_of: Tuple[Pattern, ...] = ()
 
 
 def expand(pattern: Text, concepts: Dict[Text, Text], _seen: Tuple[Text, ...] = ()) -> Text:
@@ -66,8 +68,10 @@ def _compiled(data_id: int) -> Tuple[Tuple[Rule, ...], Dict[Text, Pattern]]:
     compiled = []
     for flag in data["red_flags"]:
         for rule in flag["rules"]:
-            if not rule.get("all") and not rule.get("across"):
+            if not rule.get("all") and not rule.get("across") and not rule.get("two_of"):
                 raise ValueError(f"red flag {flag['id']} has an empty rule")
+            if rule.get("two_of") is not None and len(rule["two_of"]) < 2:
+                raise ValueError(f"red flag {flag['id']}: two_of needs at least two patterns")
             clause_none = rule.get("clause_none") or []
             compiled.append(Rule(
                 flag["id"], flag["reason"],
@@ -77,6 +81,7 @@ def _compiled(data_id: int) -> Tuple[Tuple[Rule, ...], Dict[Text, Pattern]]:
                 _compile("|".join(f"(?:{p})" for p in clause_none), concepts) if clause_none else None,
                 tuple(_compile(p, concepts) for p in rule.get("stale") or []),
                 tuple(_compile(p, concepts) for p in rule.get("fresh") or []),
+                tuple(_compile(p, concepts) for p in rule.get("two_of") or []),
             ))
     named = {name: _compile(f"{{{name}}}", concepts) for name in concepts}
     return tuple(compiled), named
@@ -166,15 +171,24 @@ def _rule_matches(rule: Rule, text: Text, normalised: Text, statements_only: boo
         return False  # told as old (years, a past stroke) and nothing says it changed now
     return all(has_affirmed(text, regex, rule.clause_none, statements_only) for regex in rule.all) and all(
         across_affirmed(text, regex, statements_only) for regex in rule.across
-    )
+    ) and (not rule.two_of or sum(across_affirmed(text, regex, statements_only) for regex in rule.two_of) >= 2)
 
 
 def _unmasked(text: Optional[Text]) -> Text:
-    """`text` with the `while_pair` concept's 一边 (一边走一边……: 'while') replaced, so that it is not read as one side."""
-    pair = concept("while_pair")
-    if not text or pair is None:
-        return text or ""
-    return pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
+    """`text` with words that mislead the rules masked.
+
+    The `while_pair` concept's 一边 (一边走一边……: 'while') becomes 同时, so that it is not read as one side; the
+    years of a named risk factor (`risk_history`: 高血压多年, 糖尿病十年) are dropped, so that they do not read as
+    the course of the new complaint (高血压多年,今天右手拿不住筷子 is new).
+    """
+    if not text:
+        return ""
+    pair, history = concept("while_pair"), concept("risk_history")
+    if pair is not None:
+        text = pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
+    if history is not None:
+        text = history.sub(lambda m: m.group("disease"), text)
+    return text
 
 
 @lru_cache(maxsize=4)
@@ -229,7 +243,7 @@ def unaffirmed_mention(text: Optional[Text]) -> bool:
         for regex in rule.all:
             if regex.search(normalised) and not has_affirmed(text, regex):
                 return True
-        for regex in rule.across:
+        for regex in (*rule.across, *rule.two_of):
             if regex.search(normalised) and not across_affirmed(text, regex):
                 return True
     return False
@@ -350,5 +364,7 @@ def names_warning_sign(text: Optional[Text]) -> bool:
     if any(entry.pattern.search(normalised) for entry in _screen_entries(id(knowledge.load()))):
         return True
     return any(
-        all(regex.search(normalised) for regex in (*rule.all, *rule.across)) for rule in rules()
+        all(regex.search(normalised) for regex in (*rule.all, *rule.across))
+        and (not rule.two_of or sum(bool(regex.search(normalised)) for regex in rule.two_of) >= 2)
+        for rule in rules()
     )

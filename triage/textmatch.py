@@ -19,7 +19,7 @@ _EITHER_OR = re.compile(r"就是")
 # Questions about a finding in general rather than reports of it.
 # 会有 / 会出现 after an adverb of frequency (时常会有, 一走路就会出现) tell what happens, not what might.
 _HYPOTHETICAL = re.compile(r"(会不会|会导致|会引起|(?<![常总老时偶都也就])(会出现|会有)|以后会|将来|如果|假如|万一|(?<![主只需还])要是|什么情况|哪些情况|哪些表现|需要警惕|怎么预防|算不算|属于)")
-_QUESTION = re.compile(r"(是怎么回事|怎么回事|是什么|什么意思|吗|嘛|么|呢|怎么办|为什么|为啥|[?？])")
+_QUESTION = re.compile(r"(是怎么回事|怎么回事|是什么|什么意思|吗|嘛|么|呢|怎么办|为什么|为啥|哪些|[?？])")
 # Words that anchor a statement in a real person and a real moment.
 _ANCHOR = re.compile(r"(我|俺|咱|孩子|宝宝|儿子|女儿|闺女|老公|老婆|爱人|媳妇|妈|爸|爷爷|奶奶|外公|外婆|姥姥|姥爷|老人|家人|患者|病人|他|她|现在|刚才|刚刚|今天|昨天|今早|早上|晚上|突然|忽然|一下子|这几天|最近|(脑梗|中风|脑出血|手术|术|化疗|放疗|车祸|摔伤|骨折)后)")
 
