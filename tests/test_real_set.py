@@ -30,6 +30,20 @@ def make_mirror(tmp_path, monkeypatch, repo, files):
     return commit
 
 
+READERS = ("blob", "_lines", "_json", "_dxy", "_meddialog", "_bio_blocks", "_pickle")
+
+
+@pytest.fixture(autouse=True)
+def fresh_readers():
+    """Every cached reader of real_set starts and ends each test empty (each test makes its own mirror)."""
+    def clear():
+        for name in READERS:
+            getattr(real_set, name).cache_clear()
+    clear()
+    yield
+    clear()
+
+
 @pytest.fixture
 def mirror(tmp_path, monkeypatch):
     """A bare mirror of a one-file repository 'someone/data', and tests/real pointed at tmp_path/real."""
@@ -38,11 +52,7 @@ def mirror(tmp_path, monkeypatch):
     real_dir.mkdir()
     monkeypatch.setattr(real_set, "REAL_DIR", real_dir)
     monkeypatch.setattr(real_set, "CACHE", real_dir / ".cache" / "texts.json")
-    real_set.blob.cache_clear()
-    real_set._lines.cache_clear()
     yield real_dir, commit
-    real_set.blob.cache_clear()
-    real_set._lines.cache_clear()
 
 
 def write_splits(real_dir, commit, sha1, span=(0, 8)):
@@ -137,15 +147,10 @@ def test_a_meddialog_description_is_the_patients_own_description(tmp_path, monke
             "Dialogue\n病人：\n病情描述：这是对话里的,不算\n\nid=2\n\nDescription\n病情描述： 这两天腿没劲,上楼费力\n")
     commit = make_mirror(tmp_path, monkeypatch, "someone/dlg", {"d.txt": text.encode("utf-8")})
     source = {"repo": "someone/dlg", "path": "d.txt", "commit": commit, "kind": "meddialog_description"}
-    try:
-        assert real_set.unit({**source, "record": 1}) == "咳嗽三天"
-        assert real_set.text_of({**source, "record": 2, "span": [0, 5]}) == "这两天腿没"
-        with pytest.raises(KeyError):
-            real_set.unit({**source, "record": 3})
-    finally:
-        real_set.blob.cache_clear()
-        real_set._lines.cache_clear()
-        real_set._meddialog.cache_clear()
+    assert real_set.unit({**source, "record": 1}) == "咳嗽三天"
+    assert real_set.text_of({**source, "record": 2, "span": [0, 5]}) == "这两天腿没"
+    with pytest.raises(KeyError):
+        real_set.unit({**source, "record": 3})
 
 
 def test_a_tsv_field_a_tagged_text_and_a_case_description_are_read_whole(tmp_path, monkeypatch):
@@ -159,19 +164,15 @@ def test_a_tsv_field_a_tagged_text_and_a_case_description_are_read_whole(tmp_pat
         "cases.json": json.dumps(cases, ensure_ascii=False).encode("utf-8"),
     })
     base = {"repo": "someone/blue", "commit": commit}
-    try:
-        assert real_set.unit({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1}) == "腿没劲怎么办"
-        assert real_set.text_of({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1,
-                                 "span": [0, 3]}) == "腿没劲"
-        ner = {**base, "path": "ner.txt", "kind": "bio_text"}
-        assert [real_set.unit({**ner, "index": n}) for n in (0, 1)] == ["头晕", "腿 软"]  # a space is a character too
-        case = {**base, "path": "cases.json", "kind": "json_case_description"}
-        assert real_set.unit({**case, "index": 0}) == "这半个月很累\n没力气"
-        with pytest.raises(KeyError):
-            real_set.unit({**case, "index": 1})
-    finally:
-        for cached in (real_set.blob, real_set._lines, real_set._json, real_set._bio_blocks):
-            cached.cache_clear()
+    assert real_set.unit({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1}) == "腿没劲怎么办"
+    assert real_set.text_of({**base, "path": "qa.txt", "kind": "tsv_field", "line": 2, "field": 1,
+                             "span": [0, 3]}) == "腿没劲"
+    ner = {**base, "path": "ner.txt", "kind": "bio_text"}
+    assert [real_set.unit({**ner, "index": n}) for n in (0, 1)] == ["头晕", "腿 软"]  # a space is a character too
+    case = {**base, "path": "cases.json", "kind": "json_case_description"}
+    assert real_set.unit({**case, "index": 0}) == "这半个月很累\n没力气"
+    with pytest.raises(KeyError):
+        real_set.unit({**case, "index": 1})
 
 
 def test_a_mie_first_turn_is_the_patients_opening_message(tmp_path, monkeypatch):
@@ -185,14 +186,10 @@ def test_a_mie_first_turn_is_the_patients_opening_message(tmp_path, monkeypatch)
     commit = make_mirror(tmp_path, monkeypatch, "someone/mie", {
         "dev.json": json.dumps(dialogues, ensure_ascii=False).encode("utf-8")})
     source = {"repo": "someone/mie", "path": "dev.json", "commit": commit, "kind": "mie_first_turn"}
-    try:
-        assert real_set.unit({**source, "index": 0}) == "最近老是没力气"
-        assert real_set.text_of({**source, "index": 0, "span": [2, 4]}) == "老是"
-        with pytest.raises(KeyError):
-            real_set.unit({**source, "index": 1})
-    finally:
-        real_set.blob.cache_clear()
-        real_set._json.cache_clear()
+    assert real_set.unit({**source, "index": 0}) == "最近老是没力气"
+    assert real_set.text_of({**source, "index": 0, "span": [2, 4]}) == "老是"
+    with pytest.raises(KeyError):
+        real_set.unit({**source, "index": 1})
 
 
 def test_a_meddg_first_turn_is_read_from_a_data_only_pickle(tmp_path, monkeypatch):
@@ -203,15 +200,11 @@ def test_a_meddg_first_turn_is_read_from_a_data_only_pickle(tmp_path, monkeypatc
     commit = make_mirror(tmp_path, monkeypatch, "someone/meddg", {
         "test.pk": pickle.dumps(data), "evil.pk": pickle.dumps(Counter(a=1))})
     source = {"repo": "someone/meddg", "commit": commit, "kind": "meddg_first_turn", "path": "test.pk"}
-    try:
-        assert real_set.unit({**source, "index": 0}) == "浑身没劲（女，30岁）"
-        with pytest.raises(KeyError):
-            real_set.unit({**source, "index": 1})
-        with pytest.raises(pickle.UnpicklingError):
-            real_set.unit({**source, "path": "evil.pk", "index": 0})
-    finally:
-        real_set.blob.cache_clear()
-        real_set._pickle.cache_clear()
+    assert real_set.unit({**source, "index": 0}) == "浑身没劲（女，30岁）"
+    with pytest.raises(KeyError):
+        real_set.unit({**source, "index": 1})
+    with pytest.raises(pickle.UnpicklingError):
+        real_set.unit({**source, "path": "evil.pk", "index": 0})
 
 
 def test_a_mirror_with_a_work_tree_layout_is_read_from_its_git_directory(tmp_path, monkeypatch):
@@ -225,13 +218,9 @@ def test_a_mirror_with_a_work_tree_layout_is_read_from_its_git_directory(tmp_pat
     subprocess.run([*git, "commit", "-qm", "data"], check=True)
     commit = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
     monkeypatch.setenv("REAL_DATA_MIRROR", str(tmp_path / "mirror"))
-    try:
-        assert real_set.git_dir("someone/tree") == work / ".git"
-        source = {"repo": "someone/tree", "path": "a.txt", "commit": commit, "kind": "line", "line": 1}
-        assert real_set.unit(source) == "腿软"
-    finally:
-        real_set.blob.cache_clear()
-        real_set._lines.cache_clear()
+    assert real_set.git_dir("someone/tree") == work / ".git"
+    source = {"repo": "someone/tree", "path": "a.txt", "commit": commit, "kind": "line", "line": 1}
+    assert real_set.unit(source) == "腿软"
 
 
 # ---------------------------------------------------------------- the independent set (texts inline)
