@@ -36,6 +36,9 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
         ("越来越没劲了", "onset_speed", "progressive"),
         ("我爸双胳膊都抬不高了", "location", "symmetric"),  # a pair of limbs however it is counted
         ("两小腿又酸又软", "location", "symmetric"),
+        ("腿没劲,有时左边有时右边", "location", "symmetric"),  # alternating sides are both sides
+        ("胳膊发软,有时候左边,有时候右边", "location", "symmetric"),
+        ("手没劲,左右轮流着来", "location", "symmetric"),
         ("腿没劲两个月了", "onset_speed", "onset_gradual"),
         ("近三天小腿发软", "onset_speed", "onset_acute"),  # a course counted in days, however written
         ("两天前开始胳膊抬不起来", "onset_speed", "onset_acute"),
@@ -43,6 +46,14 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
 )
 def test_signal_in_free_text(text, fact, signal):
     assert signal in extraction.extract_signals(text).get(fact, [])
+
+
+@pytest.mark.parametrize("text, one_side", [
+    ("腿没劲,有时左边有时右边", False), ("一会儿左手一会儿右手发软", False),
+    ("左腿没劲", True), ("右边胳膊抬不起来", True), ("有时候右腿发软", True),  # one side, sometimes
+])
+def test_alternating_sides_are_not_one_side(text, one_side):
+    assert ("one_side" in extraction.extract_signals(text).get("location", [])) is one_side
 
 
 @pytest.mark.parametrize(

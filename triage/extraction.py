@@ -36,7 +36,10 @@ def _signals_in(text: Text, knowledge_id: int) -> Tuple[Tuple[Text, Tuple[Text, 
     # The opening clause's place in `readable` is the first, unless it was a hypothetical one (then skipped).
     opening = clauses[0] if clauses and not textmatch.is_hypothetical(clauses[0]) else ""
     runs = _clause_runs(text)
+    normalised = textmatch.normalise(text)
     for signal_id, signal in knowledge.signals().items():
+        if any(textmatch.compile_pattern(p).search(normalised) for p in signal.get("none", ())):
+            continue  # cancelled by what the whole message says (有时左边有时右边 is no one side)
         skip = _opening_end(opening, signal.get("not_in_opening"))
         if any(_affirmed(readable, pattern, skip) for pattern in signal["patterns"]) or any(
             _affirmed(runs, pattern) for pattern in signal.get("sentence_patterns", ())
