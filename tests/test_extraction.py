@@ -42,10 +42,23 @@ def test_cast_story_fills_immobilisation_duration_and_location_without_asking():
         ("腿没劲两个月了", "onset_speed", "onset_gradual"),
         ("近三天小腿发软", "onset_speed", "onset_acute"),  # a course counted in days, however written
         ("两天前开始胳膊抬不起来", "onset_speed", "onset_acute"),
+        ("腿没劲三天了", "onset_speed", "onset_acute"),
     ],
 )
 def test_signal_in_free_text(text, fact, signal):
     assert signal in extraction.extract_signals(text).get(fact, [])
+
+
+@pytest.mark.parametrize("text, onset, duration", [
+    # a risk factor's years are not the course of the complaint told after it
+    ("高血压5年了,最近两周腿没劲", ["onset_weeks"], "两周"),
+    ("糖尿病十年,这几天手发软", ["onset_acute"], "几天"),
+    ("有高血压好多年,胳膊没劲", None, None),
+    ("腿没劲两年了,还有糖尿病", ["onset_gradual"], "两年"),
+])
+def test_the_years_of_a_risk_factor_are_not_the_course(text, onset, duration):
+    assert extraction.extract_signals(text).get("onset_speed") == onset
+    assert extraction.extract_duration(text) == duration
 
 
 @pytest.mark.parametrize("text, one_side", [

@@ -3,7 +3,7 @@ import re
 from functools import lru_cache
 from typing import Dict, List, Optional, Text, Tuple
 
-from triage import knowledge, textmatch
+from triage import knowledge, red_flags, textmatch
 
 UNKNOWN, NONE, UNCLEAR, YES = "unknown", "none", "unclear", "yes"
 
@@ -23,6 +23,8 @@ def extract_signals(text: Optional[Text]) -> Dict[Text, List[Text]]:
     """Signals affirmed in `text`, grouped by the fact (slot) they answer."""
     if not text:
         return {}
+    # A risk factor's years (糖尿病十年) are not the course of the complaint (这个月开始腿软).
+    text = red_flags.without_risk_history(text)
     return {fact: list(ids) for fact, ids in _signals_in(text, id(knowledge.signals()))}
 
 
@@ -134,7 +136,7 @@ def _body_parts_regex(knowledge_id: int) -> "re.Pattern[str]":
 
 
 def extract_duration(text: Optional[Text]) -> Optional[Text]:
-    match = _DURATION.search(textmatch.normalise(text or ""))
+    match = _DURATION.search(textmatch.normalise(red_flags.without_risk_history(text)))
     return match.group(0) if match else None
 
 

@@ -183,12 +183,10 @@ def _unmasked(text: Optional[Text]) -> Text:
     """
     if not text:
         return ""
-    pair, history = concept("while_pair"), concept("risk_history")
+    pair = concept("while_pair")
     if pair is not None:
         text = pair.sub(lambda m: m.group(0).replace("一边", "同时"), text)
-    if history is not None:
-        text = history.sub(lambda m: m.group("disease"), text)
-    return text
+    return without_risk_history(text)
 
 
 @lru_cache(maxsize=4)
@@ -368,3 +366,10 @@ def names_warning_sign(text: Optional[Text]) -> bool:
         and (not rule.two_of or sum(bool(regex.search(normalised)) for regex in rule.two_of) >= 2)
         for rule in rules()
     )
+
+
+def without_risk_history(text: Optional[Text]) -> Text:
+    """`text` with the years of a named risk factor dropped (高血压五年了 → 高血压: `risk_history`), for readers of
+    the complaint's own course (extraction's onset and duration) as for the rules."""
+    history = concept("risk_history")
+    return history.sub(lambda m: m.group("disease"), text or "") if history is not None else (text or "")
