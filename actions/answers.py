@@ -98,6 +98,9 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(response="utter_faq_answer", answer=conversation.COMPOSED_FAQ[key]())
             if not tracker.active_loop_name:
                 dispatcher.utter_message(response="utter_offer_interview")
+        elif not knowledge.faq_fits(key, tracker.latest_message.get("text")):
+            # the nearest answer is about something else than the term asked (什么是肌张力异常 is not ALS)
+            dispatcher.utter_message(response="utter_faq_not_covered")
         elif answer := knowledge.faq_answer(key):
             dispatcher.utter_message(response="utter_faq_answer", answer=answer)
         else:

@@ -56,12 +56,26 @@ def test_care_advice_by_topic(topic, paragraph, dispatcher, domain):
     assert knowledge.load()["care"][paragraph] in dispatcher.messages[0]["advice"]
 
 
-@pytest.mark.parametrize("key", ["hereditary", "contagious", "what_is", "symptoms", "prevention", "als", "progressive_treatment"])
-def test_faq_answers_come_from_the_knowledge_file(key, dispatcher, domain):
-    message = {"text": "q", "intent": {"name": "faq"}, "entities": [],
-               "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}
-    run(answers.ActionAnswerFaq(), make_tracker(latest_message=message), dispatcher, domain)
+def _faq_message(text, key):
+    return {"text": text, "intent": {"name": "faq"}, "entities": [],
+            "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{key}"}}}}
+
+
+@pytest.mark.parametrize("key, text", [
+    ("hereditary", "会遗传吗"), ("contagious", "会传染吗"), ("what_is", "肌肉萎缩是什么病"), ("symptoms", "有什么症状"),
+    ("prevention", "怎么预防"), ("als", "渐冻症是什么"), ("progressive_treatment", "进行性的怎么治"),
+])
+def test_faq_answers_come_from_the_knowledge_file(key, text, dispatcher, domain):
+    run(answers.ActionAnswerFaq(), make_tracker(latest_message=_faq_message(text, key)), dispatcher, domain)
     assert dispatcher.messages[0]["answer"] == knowledge.faq_answer(key)
+
+
+@pytest.mark.parametrize("key, text", [
+    ("als", "什么是肌张力异常"), ("als", "肌张力障碍是什么"), ("what_is", "什么是重症肌无力"), ("what_is", "帕金森是什么"),
+])
+def test_an_answer_about_a_named_thing_is_not_given_for_another_term(key, text, dispatcher, domain):
+    run(answers.ActionAnswerFaq(), make_tracker(latest_message=_faq_message(text, key)), dispatcher, domain)
+    assert [m.get("response") for m in dispatcher.messages][0] == "utter_faq_not_covered"
 
 
 def test_emergency_sends_reason_payload_and_stops_the_interview(dispatcher, domain):

@@ -1,4 +1,5 @@
 """Loads knowledge/causes.yml, the single file of medical facts, and answers lookups on it."""
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional, Text
@@ -108,6 +109,12 @@ def care_topic_id(term: Optional[Text]) -> Optional[Text]:
 
 def faq_answer(key: Text) -> Optional[Text]:
     return load()["faq"].get(key)
+
+
+def faq_fits(key: Text, text: Optional[Text]) -> bool:
+    """Whether the message names what the answer `key` is about (`faq_anchors`); keys without an anchor fit any."""
+    anchor = (load().get("faq_anchors") or {}).get(key)
+    return not anchor or bool(re.search(anchor, text or ""))
 
 
 def signals() -> Dict[Text, Dict[Text, Any]]:
