@@ -31,6 +31,8 @@ from triage import red_flags
     "我妈反复晕厥,想问挂什么科",                       # faints with no time told
     "我爸反应变慢了,走路也不稳",                       # slowed responses, no time told
     "心慌,眼前发黑,差点晕倒",                         # a near-faint
+    "孩子三岁,今天一天没怎么尿,老是睡,还吐了",          # little urine with drowsiness or vomiting
+    "宝宝尿很少,精神特别差",
 ])
 def test_messages_that_could_hide_an_emergency_get_the_check(text):
     assert red_flags.needs_check(text)
@@ -55,6 +57,7 @@ def test_messages_that_could_hide_an_emergency_get_the_check(text):
     "一氧化碳中毒后遗症,现在反应迟钝,手也不灵活",      # a poisoning's sequela
     "甲减,浑身乏力,怕冷,反应迟钝",                     # a slow head told as a state: the fatigue question's
     "阳了以后一直乏力,脑子转不动,记性差",
+    "孩子吐了一次,精神还好,尿也正常",                  # vomiting with normal urine and a well child
     "",
 ])
 def test_plain_chronic_stories_do_not(text):
